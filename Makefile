@@ -1,0 +1,33 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both build .venv on first use.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test preview migrate compile clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+compile: $(STAMP)
+	$(PY) run_bot.py compile
+
+migrate: compile
+	$(PY) run_bot.py migrate
+
+# With TELEGRAM_BOT_TOKEN: the bot on Telegram. Without: the local preview in this terminal.
+run: compile
+	$(PY) run_bot.py
+
+preview: compile
+	$(PY) run_bot.py preview
+
+test: compile
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) data/*.db data/*.db-* locales/*/LC_MESSAGES/*.mo

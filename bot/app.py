@@ -1,0 +1,149 @@
+"""Building and running the bot: one builder wires everything, like PTB's own examples."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.config import LANGUAGES, Settings
+from bot.guidance import load_seeds
+from bot.i18n import compile_catalogs, t
+from bot.inbox import Inbox, Poller
+from bot.processor import ChatOrderedProcessor
+from bot.sending import PatientRateLimiter
+from db.database import Database
+from db.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("start", "new", "status", "language", "help", "cancel")
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+def configure_logging(level: str = "INFO", filename: str | None = None) -> None:
+    logging.basicConfig(
+        level=level,
+        filename=filename,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and Telegram's URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # PTB logs whole updates (what relatives typed) at DEBUG.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
+
+
+def prepare_database(settings: Settings) -> Database:
+    """Catalogs compiled, migrations applied, guidance seeded: everything start-up needs."""
+    compile_catalogs()
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    added = db.run_sync(load_seeds)
+    if added:
+        log.info("loaded %d guidance texts from seeds", added)
+    return db
+
+
+async def register_commands(application: Application) -> None:
+    default = application.bot_data[handlers.SERVICES].settings.default_language
+    for language in (*LANGUAGES, None):
+        commands = [BotCommand(c, t(language or default, f"command.{c}")) for c in COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=language)
+
+
+def build_application(settings: Settings, db: Database) -> Application:
+    inbox = Inbox(db)
+    processor = ChatOrderedProcessor(inbox)
+    application = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .rate_limiter(PatientRateLimiter())
+        .concurrent_updates(processor)
+        .updater(None)  # our Poller stores updates before confirming them
+        .connection_pool_size(64)
+        .post_init(register_commands)
+        .build()
+    )
+    processor.application = application
+    application.bot_data[handlers.SERVICES] = handlers.Services(settings, db, inbox, processor)
+
+    private = filters.ChatType.PRIVATE
+    command_handlers = {
+        "start": handlers.on_start,
+        "new": handlers.on_new,
+        "status": handlers.on_status,
+        "language": handlers.on_language,
+        "help": handlers.on_help,
+        "cancel": handlers.on_cancel,
+    }
+    for name, callback in command_handlers.items():
+        application.add_handler(CommandHandler(name, callback, filters=private))
+    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.on_help))
+    application.add_handler(MessageHandler(private & ~filters.COMMAND, handlers.on_message))
+    application.add_handler(CallbackQueryHandler(handlers.on_callback))
+    application.add_handler(MessageHandler(~private & filters.COMMAND, handlers.on_group))
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+async def serve(application: Application, poller: Poller, until: asyncio.Future | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or `until` completes), then finish what is in hand."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, poller.stop)
+        except (NotImplementedError, RuntimeError):
+            pass
+    await _initialize_patiently(application)
+    try:
+        await application.start()
+        polling = asyncio.create_task(poller.run())
+        waiters = [polling] + ([until] if until is not None else [])
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            poller.stop()
+            polling.cancel()
+            await asyncio.gather(polling, return_exceptions=True)
+            await application.stop()
+        if polling.done() and not polling.cancelled() and polling.exception():
+            raise polling.exception()
+    finally:
+        await application.shutdown()
+
+
+async def _initialize_patiently(application: Application) -> None:
+    """getMe at start-up: a bad token fails at once, an unreachable Telegram is waited for."""
+    delay = 1.0
+    while True:
+        try:
+            await application.initialize()
+            return
+        except NetworkError as exc:
+            if isinstance(exc, (InvalidToken,)):
+                raise
+            log.warning("Telegram is unreachable at start-up (%s); retrying in %.0f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30)
+
+
+def new_poller(application: Application) -> Poller:
+    inbox = application.bot_data[handlers.SERVICES].inbox
+    return Poller(application, inbox, ALLOWED_UPDATES)

@@ -1,0 +1,92 @@
+"""Guidance for families: loaded from `seeds/guidance/*.toml` into the database, read from there.
+
+Every item names its source document; the bot shows no phone number or address until admins
+have verified them (a later feature), so the seeds contain none.
+"""
+
+from __future__ import annotations
+
+import html
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from bot.config import LANGUAGES, PROJECT_ROOT
+from db.models import GuidanceText
+
+SEEDS = PROJECT_ROOT / "seeds" / "guidance"
+FIRST_SECTIONS = 2  # sent right after a report; the rest on request, so a mother is not flooded
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    body: str  # Telegram HTML
+
+
+def read_seed_files(folder: Path = SEEDS) -> list[dict]:
+    sections = []
+    for path in sorted(folder.glob("*.toml")):
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+        if "key" in data:  # sources.toml lists reviewed documents, it is not a section
+            sections.append(data)
+    return sorted(sections, key=lambda s: s["order"])
+
+
+def render_body(items: list[dict], language: str) -> str:
+    lines = []
+    for item in items:
+        label = item.get("source_label", {}).get(language, "")
+        source = item["source"] if item["source"] != "homeward" else ""
+        cite = ", ".join(html.escape(part) for part in (label, source) if part)
+        lines.append(f"• {item[language].strip()}\n<i>{cite}</i>")
+    return "\n\n".join(lines)
+
+
+def load_seeds(session: Session, folder: Path = SEEDS) -> int:
+    """Insert the seed text of every section and language that has none yet; returns how many."""
+    existing = {(row.section, row.language) for row in session.exec(select(GuidanceText))}
+    added = 0
+    for data in read_seed_files(folder):
+        for language in LANGUAGES:
+            if (data["key"], language) in existing:
+                continue
+            session.add(
+                GuidanceText(
+                    section=data["key"],
+                    language=language,
+                    position=data["order"],
+                    situations=list(data.get("situations", [])),
+                    title=data["title"][language],
+                    body=render_body(data["items"], language),
+                    sources=sorted({item["source"] for item in data["items"]}),
+                )
+            )
+            added += 1
+    return added
+
+
+def _current(session: Session, language: str) -> list[GuidanceText]:
+    query = (
+        select(GuidanceText)
+        .where(GuidanceText.language == language, GuidanceText.is_current)
+        .order_by(GuidanceText.position)
+    )
+    return list(session.exec(query))
+
+
+def for_family(session: Session, language: str, situation: str | None) -> list[Section]:
+    """The first sections everyone gets, plus those written for the person's situation."""
+    rows = _current(session, language)
+    general = [r for r in rows if not r.situations][:FIRST_SECTIONS]
+    specific = [r for r in rows if situation and situation in r.situations]
+    return [Section(r.section, r.title, r.body) for r in general + specific]
+
+
+def the_rest(session: Session, language: str) -> list[Section]:
+    rows = [r for r in _current(session, language) if not r.situations]
+    return [Section(r.section, r.title, r.body) for r in rows[FIRST_SECTIONS:]]

@@ -1,0 +1,188 @@
+"""What the bot does with each command, message and button. Every change is one `turn`:
+committed to the database first, then rendered to Telegram."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import keyboards, render
+from bot.config import LANGUAGES, Settings
+from bot.events import callback_event, message_input, typed_event
+from bot.guidance import the_rest
+from bot.i18n import format_day, t, tn
+from bot.inbox import Inbox
+from bot.intake import Person, cases_of, language_of, run_turn, set_language
+from bot.processor import ChatOrderedProcessor, is_transient_error
+from db.database import Database
+from db.models import Conversation
+from flows import engine
+from flows.engine import Event, Out, OutKind, Phase
+
+log = logging.getLogger(__name__)
+SERVICES = "services"
+Context = ContextTypes.DEFAULT_TYPE
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    inbox: Inbox
+    processor: ChatOrderedProcessor
+
+
+def services(context: Context) -> Services:
+    return context.bot_data[SERVICES]
+
+
+def person_of(update: Update) -> Person:
+    user = update.effective_user
+    return Person(user.id, update.effective_chat.id, user.language_code)
+
+
+async def turn(update: Update, context: Context, act, origin: render.Origin | None = None) -> render.Turn:
+    app = services(context)
+    person = person_of(update)
+    result = await app.db.run(
+        lambda session: run_turn(session, person, update.update_id, act, app.settings.default_language, date.today())
+    )
+    await render.send(context.bot, person.chat_id, result, origin)
+    return result
+
+
+def _engine(event: Event):
+    return lambda _session, draft: engine.handle(draft, event, date.today())
+
+
+def _begin_or_resume(_session: Session, draft: Conversation) -> list[Out]:
+    if draft.phase == Phase.IDLE:
+        return engine.begin(draft)
+    return [Out(OutKind.SAY, "resume.text"), *engine.current_prompt(draft)]
+
+
+def _begin_or_offer(_session: Session, draft: Conversation) -> list[Out]:
+    if draft.phase == Phase.IDLE:
+        return engine.begin(draft)
+    return [Out(OutKind.UNFINISHED)]
+
+
+def _restart(_session: Session, draft: Conversation) -> list[Out]:
+    return engine.begin(draft)
+
+
+async def on_start(update: Update, context: Context) -> None:
+    await turn(update, context, _begin_or_resume)
+
+
+async def on_new(update: Update, context: Context) -> None:
+    await turn(update, context, _begin_or_offer)
+
+
+async def on_cancel(update: Update, context: Context) -> None:
+    await turn(update, context, _engine(Event("cancel")))
+
+
+async def on_message(update: Update, context: Context) -> None:
+    given = message_input(update.effective_message)
+    await turn(update, context, lambda _s, draft: engine.handle(draft, typed_event(draft.phase, draft.step, given), date.today()))
+
+
+async def on_callback(update: Update, context: Context) -> None:
+    query = update.callback_query
+    data = query.data or ""
+    message = query.message if isinstance(query.message, Message) else None
+    origin = render.Origin(message.message_id, message.text_html or "") if message else None
+    if data.startswith("l:") and data[2:] in LANGUAGES:
+        language = data[2:]
+
+        def act(session: Session, draft: Conversation) -> list[Out]:
+            set_language(session, person_of(update), language)
+            return [Out(OutKind.SAY, "language.set"), *engine.current_prompt(draft)]
+
+        await turn(update, context, act)
+    elif data in ("n:new", "n:restart"):
+        await turn(update, context, _restart if data == "n:restart" else _begin_or_offer)
+    elif data == "m:guidance":
+        await send_more_guidance(update, context)
+    else:
+        event = callback_event(data)
+        if event is None:
+            await turn(update, context, lambda _s, draft: [Out(OutKind.SAY, "button.stale"), *engine.current_prompt(draft)])
+        else:
+            await turn(update, context, _engine(event), origin)
+    try:
+        await query.answer()
+    except BadRequest:
+        pass  # a redelivered tap: Telegram forgot the query; the reply above is what matters
+
+
+async def send_more_guidance(update: Update, context: Context) -> None:
+    app = services(context)
+    person = person_of(update)
+    language, sections = await app.db.run(
+        lambda s: (lang := language_of(s, person, app.settings.default_language), the_rest(s, lang))
+    )
+    await render.send_guidance(context.bot, person.chat_id, language, sections, offer_more=False)
+
+
+async def on_status(update: Update, context: Context) -> None:
+    app = services(context)
+    person = person_of(update)
+    language, cases = await app.db.run(
+        lambda s: (language_of(s, person, app.settings.default_language), cases_of(s, person.telegram_id))
+    )
+    if not cases:
+        await context.bot.send_message(person.chat_id, t(language, "status.none"), reply_markup=keyboards.start_report(language))
+        return
+    lines = [tn(language, "status.header", "status.header.plural", len(cases)), ""]
+    for case in cases:
+        lines.append(t(language, "status.line", ref=case.ref, date=format_day(language, case.created_at.date()), status=t(language, f"status.value.{case.status}")))
+    await context.bot.send_message(person.chat_id, "\n".join(lines))
+
+
+async def on_language(update: Update, context: Context) -> None:
+    app = services(context)
+    person = person_of(update)
+    language = await app.db.run(lambda s: language_of(s, person, app.settings.default_language))
+    await context.bot.send_message(person.chat_id, t(language, "language.choose"), reply_markup=keyboards.languages())
+
+
+async def on_help(update: Update, context: Context) -> None:
+    app = services(context)
+    person = person_of(update)
+    language = await app.db.run(lambda s: language_of(s, person, app.settings.default_language))
+    await context.bot.send_message(person.chat_id, t(language, "help.text"), reply_markup=keyboards.start_report(language))
+
+
+async def on_group(update: Update, context: Context) -> None:
+    language = services(context).settings.default_language
+    code = (update.effective_user.language_code or "") if update.effective_user else ""
+    if code[:2] in LANGUAGES:
+        language = code[:2]
+    await context.bot.send_message(update.effective_chat.id, t(language, "group.private_only"))
+
+
+async def on_error(update: object, context: Context) -> None:
+    error = context.error
+    app = services(context)
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(update, Update) and is_transient_error(error):
+        log.warning("update %s: transient %s, will retry", update_id, type(error).__name__)
+        app.processor.record_failure(update, error)
+        return
+    # Type and place only: an exception's message may quote what the relative typed.
+    log.error("update %s failed with %s", update_id, type(error).__name__, exc_info=(type(error), None, error.__traceback__))
+    if isinstance(update, Update) and update.effective_chat and update.effective_user:
+        language = app.settings.default_language
+        try:
+            language = await app.db.run(lambda s: language_of(s, person_of(update), app.settings.default_language))
+            await context.bot.send_message(update.effective_chat.id, t(language, "error.generic"))
+        except Exception as exc:  # the apology itself failed: log and move on, never loop
+            log.error("could not apologise for update %s: %s", update_id, type(exc).__name__)

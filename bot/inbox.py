@@ -1,0 +1,150 @@
+"""The durable inbox: an update is on disk before Telegram is told we have it.
+
+Polling stores each batch, then asks for the next with a higher offset (which is what confirms
+the batch to Telegram). The processor marks an update done once its effects are committed and
+its replies sent; at start-up whatever is not done is processed again, and a duplicate
+update_id is never processed twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+from telegram import Update
+from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application
+
+from db.database import Database
+from db.models import InboxUpdate, utcnow
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates open
+MAX_BACKOFF = 20.0
+
+
+def chat_key(update: Update) -> int | None:
+    if update.effective_chat:
+        return update.effective_chat.id
+    if update.effective_user:
+        return update.effective_user.id
+    return None
+
+
+class Inbox:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _insert(self, session: Session, rows: list[dict]) -> list[int]:
+        """Insert what is new; returns the update_ids that were not there before."""
+        if not rows:
+            return []
+        dialect = insert_for(self.db)
+        ids = [r["update_id"] for r in rows]
+        present = set(session.exec(select(InboxUpdate.update_id).where(InboxUpdate.update_id.in_(ids))))
+        fresh = [r for r in rows if r["update_id"] not in present]
+        if fresh:
+            session.execute(dialect(InboxUpdate).values(fresh).on_conflict_do_nothing(index_elements=["update_id"]))
+        return [r["update_id"] for r in fresh]
+
+    async def store(self, updates: Iterable[Update]) -> list[Update]:
+        """Write updates to disk; returns those not seen before, in update_id order."""
+        batch = sorted(updates, key=lambda u: u.update_id)
+        rows = [
+            {"update_id": u.update_id, "chat_key": chat_key(u), "payload": json.dumps(u.to_dict(), ensure_ascii=False), "received_at": utcnow()}
+            for u in batch
+        ]
+        fresh = set(await self.db.run(lambda s: self._insert(s, rows)))
+        return [u for u in batch if u.update_id in fresh]
+
+    async def pending(self, bot) -> list[Update]:
+        def load(session: Session) -> list[str]:
+            query = select(InboxUpdate.payload).where(InboxUpdate.done_at.is_(None)).order_by(InboxUpdate.update_id)
+            return list(session.exec(query))
+
+        return [Update.de_json(json.loads(payload), bot) for payload in await self.db.run(load)]
+
+    async def mark_done(self, update_id: int) -> None:
+        await self.db.run(
+            lambda s: s.execute(update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(done_at=utcnow()))
+        )
+
+    async def count_attempt(self, update_id: int) -> None:
+        await self.db.run(
+            lambda s: s.execute(
+                update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(attempts=InboxUpdate.attempts + 1)
+            )
+        )
+
+    async def newest_id(self) -> int | None:
+        return await self.db.run(lambda s: s.exec(select(func.max(InboxUpdate.update_id))).first())
+
+
+def insert_for(db: Database):
+    return sqlite_insert if db.is_sqlite else pg_insert
+
+
+class SecondInstance(Exception):
+    """Another process is polling with the same token."""
+
+
+class Poller:
+    """Long polling that stores before it confirms, feeding the application's update queue."""
+
+    def __init__(self, application: Application, inbox: Inbox, allowed_updates: list[str] | None = None):
+        self.application = application
+        self.inbox = inbox
+        self.allowed_updates = allowed_updates
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        bot = self.application.bot
+        for update in await self.inbox.pending(bot):
+            await self.application.update_queue.put(update)
+        newest = await self.inbox.newest_id()
+        offset = newest + 1 if newest is not None else None
+        delay = 1.0
+        while not self._stopping.is_set():
+            try:
+                updates = await bot.get_updates(
+                    offset=offset,
+                    timeout=POLL_TIMEOUT,
+                    allowed_updates=self.allowed_updates,
+                    read_timeout=POLL_TIMEOUT + 10,
+                )
+            except (InvalidToken, Forbidden):
+                raise
+            except Conflict as exc:
+                raise SecondInstance(str(exc)) from None
+            except RetryAfter as exc:
+                await self._sleep(float(exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()))
+                continue
+            except (NetworkError, TimedOut) as exc:
+                log.warning("getUpdates failed (%s); retrying in %.0f s", type(exc).__name__, delay)
+                await self._sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF)
+                continue
+            delay = 1.0
+            if not updates:
+                continue
+            # On disk first; only the next getUpdates (with the higher offset) confirms them.
+            fresh = await self.inbox.store(updates)
+            offset = updates[-1].update_id + 1
+            for update in fresh:
+                await self.application.update_queue.put(update)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    def stop(self) -> None:
+        self._stopping.set()

@@ -1,0 +1,168 @@
+"""One turn of a relative's conversation, as one database transaction.
+
+Load the draft, skip what a redelivered update already did, run the engine, turn a submitted
+draft into a case, and store the reply with the answer: the caller sends it only after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot import guidance
+from db.models import Attachment, Case, Conversation, UserProfile, utcnow
+from flows import engine
+from flows.engine import Out, OutKind
+from flows.reference import new_reference
+
+
+@dataclass
+class Turn:
+    language: str
+    outs: list[Out]
+    answers: dict[str, Any]
+    step: str | None
+    guidance: list[guidance.Section] = field(default_factory=list)
+    replay: bool = False
+
+
+@dataclass(frozen=True)
+class Person:
+    telegram_id: int
+    chat_id: int
+    language_code: str | None
+
+
+def language_of(session: Session, person: Person, default: str) -> str:
+    profile = session.get(UserProfile, person.telegram_id)
+    if profile:
+        return profile.language
+    code = (person.language_code or "").split("-")[0].lower()
+    return code if code in ("az", "ru", "en") else default
+
+
+def set_language(session: Session, person: Person, language: str) -> None:
+    profile = session.get(UserProfile, person.telegram_id) or UserProfile(telegram_id=person.telegram_id, language=language)
+    profile.language = language
+    profile.language_chosen = True
+    profile.updated_at = utcnow()
+    session.add(profile)
+
+
+def conversation_of(session: Session, person: Person) -> Conversation:
+    conversation = session.get(Conversation, person.telegram_id)
+    if conversation is None:
+        conversation = Conversation(telegram_id=person.telegram_id, chat_id=person.chat_id)
+    return conversation
+
+
+def run_turn(
+    session: Session,
+    person: Person,
+    update_id: int,
+    act: Callable[[Session, Conversation], list[Out]],
+    default_language: str,
+    today: date,
+) -> Turn:
+    conversation = conversation_of(session, person)
+    if update_id <= conversation.last_update_id:
+        # Already applied before a crash or a redelivery: re-send what it answered, change nothing.
+        repeat = update_id == conversation.last_update_id
+        outs = [Out.from_json(o) for o in conversation.last_outputs] if repeat else []
+        language = language_of(session, person, default_language)
+        return _turn(session, conversation, language, outs, replay=True)
+
+    outs = act(session, conversation)
+    session.flush()
+    language = language_of(session, person, default_language)
+    if any(o.kind == OutKind.SUBMIT for o in outs):
+        case = _create_case(session, conversation, person, language, update_id)
+        situation = conversation.answers.get("situation")
+        engine.after_submit(conversation)
+        outs = [Out(OutKind.SUBMITTED, params={"ref": case.ref}), Out(OutKind.GUIDANCE, params={"situation": situation})]
+    if conversation.consent_version and not session.get(UserProfile, person.telegram_id):
+        # After consent we remember the language the relative is reading in.
+        session.add(UserProfile(telegram_id=person.telegram_id, language=language))
+
+    conversation.chat_id = person.chat_id
+    conversation.last_update_id = update_id
+    conversation.last_outputs = [o.to_json() for o in outs]
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    return _turn(session, conversation, language, outs)
+
+
+def _turn(session: Session, conversation: Conversation, language: str, outs: list[Out], replay: bool = False) -> Turn:
+    sections: list[guidance.Section] = []
+    for out in outs:
+        if out.kind == OutKind.GUIDANCE:
+            sections = guidance.for_family(session, language, out.params.get("situation"))
+    return Turn(language, outs, dict(conversation.answers), conversation.step, sections, replay)
+
+
+def _create_case(session: Session, draft: Conversation, person: Person, language: str, update_id: int) -> Case:
+    answers = draft.answers
+    birth = answers["birth"]
+    last_contact = answers["last_contact"]
+    location = answers["last_location"]
+    contact = answers["reporter_contact"]
+    case = Case(
+        ref=_unused_reference(session),
+        reporter_telegram_id=person.telegram_id,
+        reporter_chat_id=person.chat_id,
+        language=language,
+        consent_version=draft.consent_version or engine.CONSENT_VERSION,
+        share_with_authorities=answers.get("share_with_authorities") == "yes",
+        submitted_update_id=update_id,
+        reporter_relationship=answers["relationship"],
+        person_full_name=answers["full_name"],
+        birth_year=birth["year"],
+        birth_date=date.fromisoformat(birth["date"]) if birth.get("date") else None,
+        last_contact_date=date.fromisoformat(last_contact["date"]),
+        last_contact_precision=last_contact["precision"],
+        last_contact_text=last_contact["text"],
+        last_location=location["text"],
+        last_location_lat=location.get("lat"),
+        last_location_lon=location.get("lon"),
+        reporter_contact_method=contact["method"],
+        reporter_phone=contact.get("phone"),
+        person_name_ru=answers.get("name_ru"),
+        person_father_name=answers.get("father_name"),
+        home_district=answers.get("home_district"),
+        circumstances=answers.get("circumstances"),
+        details=answers.get("details"),
+        person_situation=answers.get("situation"),
+        last_phone=answers.get("last_phone"),
+        already_contacted=list(answers.get("already_contacted") or []),
+        skipped=sorted(name for name, value in answers.items() if value is None),
+    )
+    session.add(case)
+    session.flush()
+    for item in answers.get("attachments") or []:
+        session.add(
+            Attachment(
+                case_id=case.id,
+                kind=item["kind"],
+                file_id=item["file_id"],
+                file_unique_id=item["file_unique_id"],
+                mime_type=item.get("mime_type"),
+                file_size=item.get("file_size"),
+            )
+        )
+    return case
+
+
+def _unused_reference(session: Session) -> str:
+    while True:
+        ref = new_reference()
+        if session.exec(select(Case.id).where(Case.ref == ref)).first() is None:
+            return ref
+
+
+def cases_of(session: Session, telegram_id: int) -> list[Case]:
+    query = select(Case).where(Case.reporter_telegram_id == telegram_id).order_by(Case.created_at.desc())
+    return list(session.exec(query))

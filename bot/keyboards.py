@@ -1,0 +1,105 @@
+"""Buttons. Callback data is `<action>:<arg>` (≤ 64 bytes): the step a button belongs to travels
+with it, so a tap on an old question is recognised instead of answering the current one."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+
+from bot.i18n import t
+from flows.steps import OPTIONAL, STEPS, Keyboard, Step
+
+LANGUAGE_NAMES = {"az": "Azərbaycanca", "ru": "Русский", "en": "English"}
+WIDE_LABEL = 18  # longer labels get a row of their own, so a phone screen shows them whole
+
+
+def choice_label(language: str, field: str, value: str) -> str:
+    return t(language, f"choice.{field}.{value}")
+
+
+def button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    if any(len(b.text) > WIDE_LABEL for b in buttons):
+        return [[b] for b in buttons]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def language_row() -> list[InlineKeyboardButton]:
+    return [button(name, f"l:{code}") for code, name in LANGUAGE_NAMES.items()]
+
+
+def question(language: str, step: Step, selected: list[str] | None = None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if step.keyboard == Keyboard.CONTACT:
+        return ReplyKeyboardMarkup(
+            [
+                [KeyboardButton(t(language, "button.share_phone"), request_contact=True)],
+                [KeyboardButton(choice_label(language, step.field, "telegram"))],
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    rows: list[list[InlineKeyboardButton]] = []
+    if step.keyboard == Keyboard.CHOICES:
+        rows = _rows([button(choice_label(language, step.field, v), f"a:{step.field}:{v}") for v in step.choices])
+    elif step.keyboard == Keyboard.MULTI:
+        marked = set(selected or [])
+        rows = [
+            [button(("✓ " if v in marked else "") + choice_label(language, step.field, v), f"a:{step.field}:{v}")]
+            for v in step.choices
+        ]
+    controls = []
+    if step.keyboard in (Keyboard.MULTI, Keyboard.MEDIA):
+        controls.append(button(t(language, "button.done"), f"d:{step.field}"))
+    if step.skippable:
+        controls.append(button(t(language, "button.skip"), f"s:{step.field}"))
+    if controls:
+        rows.append(controls)
+    if step in OPTIONAL:
+        rows.append([button(t(language, "button.finish"), f"f:{step.field}")])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def consent(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [button(t(language, "button.agree"), "k:agree")],
+            [button(t(language, "button.decline"), "k:decline")],
+            language_row(),
+        ]
+    )
+
+
+def gate(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(t(language, "button.more_details"), "g:more")], [button(t(language, "button.review"), "g:review")]]
+    )
+
+
+def review(language: str) -> InlineKeyboardMarkup:
+    edits = [button("✏️ " + t(language, f"field.{field}"), f"e:{field}") for field in STEPS]
+    pairs = [edits[i : i + 2] for i in range(0, len(edits), 2)]
+    return InlineKeyboardMarkup([*pairs, [button("✅ " + t(language, "button.submit"), "x:submit")]])
+
+
+def confirm_cancel(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t(language, "button.cancel_yes"), "c:yes"), button(t(language, "button.cancel_no"), "c:no")]])
+
+
+def start_report(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t(language, "button.new_report"), "n:new")]])
+
+
+def unfinished(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(t(language, "button.continue"), "n:resume")], [button(t(language, "button.start_over"), "n:restart")]]
+    )
+
+
+def languages() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([language_row()])
+
+
+def more_guidance(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t(language, "button.more_guidance"), "m:guidance")]])

@@ -1,0 +1,152 @@
+"""Engine outputs → Telegram messages, in the relative's language."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from telegram import Bot, Message, ReplyKeyboardRemove
+from telegram.error import BadRequest
+
+from bot import keyboards
+from bot.i18n import Html, format_day, format_month, t, tn
+from bot.intake import Turn
+from flows.engine import Out, OutKind
+from flows.steps import REQUIRED, STEPS, Keyboard
+
+REVIEW_TEXT_LIMIT = 400  # long free text is shortened in the summary: no need to echo it all back
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The message whose button was tapped, if any: acknowledgements edit it in place."""
+
+    message_id: int
+    text_html: str
+
+
+def describe(language: str, field: str, value: Any) -> str:
+    """One answer as the review shows it (escaped HTML)."""
+    if value is None:
+        return t(language, "review.skipped")
+    step = STEPS[field]
+    if step.keyboard == Keyboard.CHOICES:
+        return keyboards.choice_label(language, field, value)
+    if step.keyboard == Keyboard.MULTI:
+        return ", ".join(keyboards.choice_label(language, field, v) for v in value)
+    if step.keyboard == Keyboard.MEDIA:
+        return tn(language, "review.files", "review.files.plural", len(value))
+    if field == "birth":
+        return format_day(language, date.fromisoformat(value["date"])) if value.get("date") else str(value["year"])
+    if field == "last_contact":
+        return describe_fuzzy_date(language, value)
+    if field == "last_location":
+        return t(language, "review.pin", where=value["text"]) if value.get("lat") is not None else t(language, "review.plain", text=value["text"])
+    if field == "reporter_contact":
+        return t(language, "review.contact_telegram") if value["method"] == "telegram" else value["phone"]
+    text = str(value)
+    if len(text) > REVIEW_TEXT_LIMIT:
+        text = text[:REVIEW_TEXT_LIMIT].rstrip() + "…"
+    return t(language, "review.plain", text=text)
+
+
+def describe_fuzzy_date(language: str, value: dict[str, Any]) -> str:
+    day = date.fromisoformat(value["date"])
+    if value["precision"] == "day":
+        return format_day(language, day)
+    if value["precision"] == "month":
+        return format_month(language, day)
+    return t(language, "review.approximately", date=format_day(language, day), typed=value["text"])
+
+
+def question_text(language: str, field: str, reason: str | None, params: dict[str, Any]) -> str:
+    parts = []
+    if reason:
+        parts.append(t(language, f"invalid.{reason}", **params))
+    step = STEPS[field]
+    if step in REQUIRED:
+        parts.append(t(language, "progress.required", number=REQUIRED.index(step) + 1, total=len(REQUIRED)))
+    parts.append(t(language, step.question))
+    return "\n\n".join(parts)
+
+
+def review_text(language: str, answers: dict[str, Any]) -> str:
+    lines = [t(language, "review.title"), ""]
+    for field in STEPS:
+        if field in answers:
+            lines.append(t(language, "review.line", label=t(language, f"field.{field}"), value=Html(describe(language, field, answers[field]))))
+    lines += ["", t(language, "review.hint")]
+    return "\n".join(lines)
+
+
+async def send(bot: Bot, chat_id: int, turn: Turn, origin: Origin | None = None) -> None:
+    language = turn.language
+    for out in turn.outs:
+        await _send_one(bot, chat_id, turn, out, language, origin)
+
+
+async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str, origin: Origin | None) -> None:
+    def say(text: str, markup: Any = None) -> Any:
+        return bot.send_message(chat_id, text, reply_markup=markup if markup is not None else ReplyKeyboardRemove())
+
+    match out.kind:
+        case OutKind.CONSENT:
+            text = t(language, "consent.text")
+            if out.reason:
+                text = t(language, f"invalid.{out.reason}") + "\n\n" + text
+            await say(text, keyboards.consent(language))
+        case OutKind.ASK:
+            step = STEPS[out.key]
+            markup = keyboards.question(language, step, turn.answers.get(step.field))
+            await say(question_text(language, out.key, out.reason, out.params), markup)
+        case OutKind.ACK if origin is not None:
+            chosen = keyboards.choice_label(language, out.key, turn.answers[out.key])
+            await _edit_quietly(bot.edit_message_text(f"{origin.text_html}\n\n✓ <b>{Html(chosen)}</b>", chat_id, origin.message_id))
+        case OutKind.TOGGLE:
+            markup = keyboards.question(language, STEPS[out.key], turn.answers.get(out.key))
+            if origin is None:  # typed rather than tapped: show the question with the new marks
+                await say(question_text(language, out.key, None, {}), markup)
+            else:
+                await _edit_quietly(bot.edit_message_reply_markup(chat_id, origin.message_id, reply_markup=markup))
+        case OutKind.FILES:
+            text = tn(language, "files.received", "files.received.plural", out.params["count"])
+            if out.reason:
+                text = t(language, f"invalid.{out.reason}", **out.params)
+            await say(text, keyboards.question(language, STEPS[out.key]))
+        case OutKind.GATE:
+            text = t(language, "gate.text") if not out.reason else t(language, f"invalid.{out.reason}") + "\n\n" + t(language, "gate.text")
+            await say(text, keyboards.gate(language))
+        case OutKind.REVIEW:
+            text = review_text(language, turn.answers)
+            if out.reason:
+                text = t(language, f"invalid.{out.reason}") + "\n\n" + text
+            await say(text, keyboards.review(language))
+        case OutKind.CONFIRM_CANCEL:
+            await say(t(language, "cancel.confirm"), keyboards.confirm_cancel(language))
+        case OutKind.SAY:
+            await say(t(language, out.key, **out.params))
+        case OutKind.UNFINISHED:
+            await say(t(language, "new.unfinished"), keyboards.unfinished(language))
+        case OutKind.IDLE:
+            await say(t(language, "idle.text"), keyboards.start_report(language))
+        case OutKind.SUBMITTED:
+            await say(t(language, "submitted.text", ref=out.params["ref"]))
+        case OutKind.GUIDANCE:
+            await send_guidance(bot, chat_id, language, turn.guidance, offer_more=True)
+
+
+async def send_guidance(bot: Bot, chat_id: int, language: str, sections: list, offer_more: bool) -> None:
+    for position, section in enumerate(sections):
+        last = position == len(sections) - 1
+        markup = keyboards.more_guidance(language) if last and offer_more else None
+        await bot.send_message(chat_id, f"<b>{html.escape(section.title)}</b>\n\n{section.body}", reply_markup=markup)
+
+
+async def _edit_quietly(call: Any) -> Message | bool | None:
+    try:
+        return await call
+    except BadRequest:
+        # The tapped message is gone or already shows this state: nothing the relative needs.
+        return None

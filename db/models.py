@@ -1,0 +1,137 @@
+"""Every table Homeward keeps, in one place (Alembic reads this metadata)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class InboxUpdate(SQLModel, table=True):
+    """A raw Telegram update, stored before Telegram is told we have it."""
+
+    __tablename__ = "inbox_update"
+
+    update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    chat_key: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    payload: str = Field(sa_type=Text)
+    received_at: datetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    done_at: datetime | None = Field(default=None, index=True)
+
+
+class UserProfile(SQLModel, table=True):
+    """What the bot remembers about a person between reports: only their language."""
+
+    __tablename__ = "user_profile"
+
+    telegram_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    language: str = Field(max_length=8)
+    language_chosen: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Conversation(SQLModel, table=True):
+    """Where a person is in the bot, and the report they are filling in (the draft)."""
+
+    __tablename__ = "conversation"
+
+    telegram_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    chat_id: int = Field(sa_type=BigInteger)
+    phase: str = Field(default="idle", max_length=32)
+    step: str | None = Field(default=None, max_length=64)
+    editing: bool = False
+    confirming_cancel: bool = False
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    consent_version: str | None = Field(default=None, max_length=32)
+    # The newest update whose effects are committed: a redelivered update only re-sends the reply.
+    last_update_id: int = Field(default=0, sa_type=BigInteger)
+    # What that update answered, so a redelivery re-sends exactly it.
+    last_outputs: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    started_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Case(SQLModel, table=True):
+    """A submitted report."""
+
+    __tablename__ = "case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=16, unique=True, index=True)
+    reporter_telegram_id: int = Field(sa_type=BigInteger, index=True)
+    reporter_chat_id: int = Field(sa_type=BigInteger)
+    language: str = Field(max_length=8)
+    status: str = Field(default="new", max_length=32, index=True)
+    consent_version: str = Field(max_length=32)
+    share_with_authorities: bool = False
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    # Idempotency: the update that submitted the case; a redelivered "Submit" finds it again.
+    submitted_update_id: int = Field(sa_type=BigInteger, unique=True)
+
+    reporter_relationship: str = Field(max_length=32)
+    person_full_name: str = Field(max_length=100)
+    birth_year: int
+    birth_date: date | None = None
+    last_contact_date: date
+    last_contact_precision: str = Field(max_length=16)
+    last_contact_text: str = Field(sa_type=Text)
+    last_location: str = Field(sa_type=Text)
+    last_location_lat: float | None = None
+    last_location_lon: float | None = None
+    reporter_contact_method: str = Field(max_length=16)
+    reporter_phone: str | None = Field(default=None, max_length=32)
+
+    person_name_ru: str | None = Field(default=None, max_length=100)
+    person_father_name: str | None = Field(default=None, max_length=100)
+    home_district: str | None = Field(default=None, sa_type=Text)
+    circumstances: str | None = Field(default=None, max_length=32)
+    details: str | None = Field(default=None, sa_type=Text)
+    person_situation: str | None = Field(default=None, max_length=32)
+    last_phone: str | None = Field(default=None, max_length=32)
+    already_contacted: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    skipped: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Attachment(SQLModel, table=True):
+    """A photo, document or voice message, kept as Telegram's file_id (the file stays with Telegram)."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (UniqueConstraint("case_id", "file_unique_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    file_id: str = Field(max_length=256)
+    file_unique_id: str = Field(max_length=128)
+    mime_type: str | None = Field(default=None, max_length=128)
+    file_size: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class GuidanceText(SQLModel, table=True):
+    """One version of one guidance section in one language; the current one is shown."""
+
+    __tablename__ = "guidance_text"
+    __table_args__ = (UniqueConstraint("section", "language", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    section: str = Field(max_length=64, index=True)
+    language: str = Field(max_length=8)
+    version: int = 1
+    position: int = 0
+    situations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    title: str = Field(sa_type=Text)
+    body: str = Field(sa_type=Text)
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    is_current: bool = Field(default=True, index=True)
+    author_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Homeward: run the bot, or look after its database and catalogs.
+
+    python run_bot.py            run the bot (against Telegram with TELEGRAM_BOT_TOKEN; otherwise
+                                 the local preview: a terminal chat with the same bot)
+    python run_bot.py preview    the local preview, even with a token set
+    python run_bot.py migrate    apply database migrations and load guidance seeds
+    python run_bot.py compile    compile the message catalogs
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import PROJECT_ROOT, ConfigError, load_settings
+
+log = logging.getLogger("homeward")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="run_bot.py",
+        description="Homeward: a Telegram bot for families of missing Azerbaijani migrant workers.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (the default): Telegram with a token, else the local preview")
+    preview = commands.add_parser("preview", help="chat with the bot in this terminal through a local Bot API stand-in")
+    preview.add_argument("--language", choices=("az", "ru", "en"), default=None, help="your Telegram app's language")
+    commands.add_parser("migrate", help="apply database migrations and load guidance seeds")
+    commands.add_parser("compile", help="compile the message catalogs (locales/*.po → .mo)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+    from bot.app import configure_logging, prepare_database
+
+    command = args.command or "run"
+    if command == "compile":
+        from bot.i18n import compile_catalogs
+
+        for path in compile_catalogs():
+            print(f"compiled {path.relative_to(PROJECT_ROOT)}")
+        return 0
+    if command == "preview" or (command == "run" and not settings.telegram_bot_token):
+        from bot.preview import run_preview
+
+        configure_logging("WARNING", filename=str(PROJECT_ROOT / "data" / "preview.log"))
+        return run_preview(settings, getattr(args, "language", None))
+
+    configure_logging(settings.log_level)
+    try:
+        db = prepare_database(settings)
+    except Exception as exc:  # one line, no traceback: the usual causes are a wrong URL or a stopped server
+        print(f"Database error: could not prepare {settings.database_url.split('@')[-1]}: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return 2
+    if command == "migrate":
+        print("database is up to date")
+        return 0
+    return run_telegram(settings, db)
+
+
+def run_telegram(settings, db) -> int:
+    from telegram.error import InvalidToken
+
+    from bot.app import build_application, new_poller, serve
+    from bot.inbox import SecondInstance
+
+    application = build_application(settings, db)
+    try:
+        log.info("Homeward is running; press Ctrl+C to stop")
+        asyncio.run(serve(application, new_poller(application)))
+    except InvalidToken:
+        print("Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather gave you.", file=sys.stderr)
+        return 2
+    except SecondInstance:
+        print("Another copy of this bot is already polling Telegram with the same token: stop it first.", file=sys.stderr)
+        return 3
+    finally:
+        db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

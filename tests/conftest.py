@@ -1,0 +1,164 @@
+"""Shared fixtures: the Bot API stand-in, the real bot as a subprocess, and the database it writes.
+
+Tests speak as a relative: `mother.ask("Tahir Rufullayev")` sends a message through the stand-in
+and returns the bot's next reply; the database is then checked for what it holds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, create_engine, select
+
+from bot.config import PROJECT_ROOT
+from db.database import normalise_url
+from db.models import Case, Conversation
+from standin import StandinThread
+
+TOKEN = "123456:TEST-TOKEN-abcdef"
+_user_ids = itertools.count(10_000)
+
+
+def new_user_id() -> int:
+    return next(_user_ids) + os.getpid() % 1000 * 100_000
+
+
+@pytest.fixture(scope="session")
+def standin():
+    with StandinThread() as server:
+        yield server
+
+
+class BotProcess:
+    """`python run_bot.py` as a user would run it, pointed at the stand-in."""
+
+    def __init__(self, standin: StandinThread, database_url: str, log_path: Path, extra_env: dict | None = None):
+        self.standin = standin
+        self.database_url = database_url
+        self.log_path = log_path
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen | None = None
+        self.engine = create_engine(normalise_url(database_url))
+
+    def start(self, wait: bool = True) -> BotProcess:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": self.standin.base_url,
+            "TELEGRAM_API_FILE_URL": self.standin.file_url,
+            "DATABASE_URL": self.database_url,
+            "LOG_LEVEL": "DEBUG",
+            **self.extra_env,
+        }
+        polls_before = len(self.standin.requests("getUpdates"))
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen([sys.executable, "run_bot.py"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
+        if wait:
+            deadline = time.monotonic() + 30
+            while len(self.standin.requests("getUpdates")) <= polls_before:
+                if self.process.poll() is not None:
+                    raise AssertionError(f"bot exited with {self.process.returncode}:\n{self.log_path.read_text()[-3000:]}")
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"bot did not start polling:\n{self.log_path.read_text()[-3000:]}")
+                time.sleep(0.05)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no flushing, like a power cut to the process."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.engine.dispose()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def cases_of(self, user_id: int) -> list[Case]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(Case).where(Case.reporter_telegram_id == user_id)))
+
+    def conversation_of(self, user_id: int) -> Conversation | None:
+        with Session(self.engine) as session:
+            return session.get(Conversation, user_id)
+
+    def query(self, sql: str, **params):
+        with self.engine.connect() as connection:
+            return connection.execute(text(sql), params).all()
+
+
+def sqlite_url(folder: Path) -> str:
+    return f"sqlite:///{folder / 'homeward.db'}"
+
+
+@pytest.fixture(scope="module")
+def bot(standin, tmp_path_factory):
+    """One bot for a test module; tests keep apart by using their own relatives."""
+    folder = tmp_path_factory.mktemp("bot")
+    process = BotProcess(standin, sqlite_url(folder), folder / "bot.log").start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def fresh_bot(standin, tmp_path):
+    """A bot of its own, for tests that kill or restart it."""
+    process = BotProcess(standin, sqlite_url(tmp_path), tmp_path / "bot.log")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def relative(standin):
+    """A new relative each call: relative("ru") writes from a Russian-language Telegram app."""
+
+    def make(language: str = "az", first_name: str = "Sonabayim"):
+        return standin.user(new_user_id(), first_name=first_name, language_code=language)
+
+    return make
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url and os.environ.get("REQUIRE_POSTGRES") == "1":
+        pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+    return url
+
+
+@pytest.fixture
+def postgres_schema_url():
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    url = postgres_url()
+    if not url:
+        pytest.skip("TEST_DATABASE_URL not set (PostgreSQL tests run in CI)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but unreachable: {type(exc).__name__}")
+        pytest.skip(f"PostgreSQL unreachable: {type(exc).__name__}")
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
