@@ -1,0 +1,111 @@
+"""Nothing lost: a killed bot resumes, redeliveries change nothing, Telegram's errors are waited out."""
+
+from __future__ import annotations
+
+import time
+
+from bot.i18n import t
+
+
+def next_question(person, key: str, language: str = "az", allowed_resend: str | None = None):
+    """The next message should ask `key`; a kill may first resend the question it interrupted."""
+    message = person.next_message(timeout=20)
+    if allowed_resend and t(language, allowed_resend) in message.text:
+        message = person.next_message(timeout=20)
+    assert t(language, key) in message.text, message.text
+    return message
+
+
+def start_report(person, language="az"):
+    person.ask("/start")
+    person.tap(t(language, "button.agree"))
+    person.tap(t(language, "choice.relationship.mother"))
+    assert t(language, "ask.birth") in person.ask("Tahir Rüfullayev").text
+
+
+def test_sigkill_mid_conversation_resumes_at_the_same_step(fresh_bot, relative):
+    fresh_bot.start()
+    mother = relative("az")
+    start_report(mother)
+    fresh_bot.kill()
+
+    mother.send("1980")  # written while the bot is down: Telegram keeps it
+    fresh_bot.start()
+    next_question(mother, "ask.last_contact", allowed_resend="ask.birth")
+    conversation = fresh_bot.conversation_of(mother.id)
+    assert conversation.step == "last_contact"
+    assert conversation.answers["full_name"] == "Tahir Rüfullayev"
+    assert conversation.answers["birth"] == {"year": 1980, "date": None}
+
+
+def test_killed_after_commit_before_reply_resends_the_reply_only(fresh_bot, relative, standin):
+    """The answer is committed, the reply cannot go out, the process dies: on restart the
+    relative gets that reply, and the answer is neither lost nor applied a second time."""
+    fresh_bot.start()
+    mother = relative("az")
+    start_report(mother)
+    sends_before = len(standin.sent_messages(mother.id))
+    standin.fail("sendMessage", status=502, times=1000)
+    try:
+        mother.send("1980")
+        mother.wait_for(lambda: fresh_bot.conversation_of(mother.id).step == "last_contact", what="answer committed")
+        fresh_bot.kill()
+    finally:
+        standin.clear_faults()
+    assert len(standin.sent_messages(mother.id)) == sends_before, "no reply got out before the kill"
+
+    fresh_bot.start()
+    reply = mother.next_message(timeout=20)
+    assert t("az", "ask.last_contact") in reply.text and t("az", "invalid.date.unreadable") not in reply.text
+    mother.expect_silence(1.0)
+    conversation = fresh_bot.conversation_of(mother.id)
+    assert conversation.step == "last_contact" and conversation.answers["birth"]["year"] == 1980
+    assert t("az", "ask.last_location") in mother.ask("15.01.2026").text
+
+
+def test_every_update_delivered_twice_gives_one_answer_and_one_case(bot, relative, standin):
+    standin.duplicate_delivery = True
+    try:
+        son = relative("ru")
+        son.ask("/start")
+        son.tap(t("ru", "button.agree"))
+        son.tap(t("ru", "choice.relationship.child"))
+        son.ask("Фахри Гаджиев")
+        son.ask("1973")
+        son.ask("15.06.2025")
+        son.ask("Ростов-на-Дону")
+        son.click(t("ru", "choice.reporter_contact.telegram"))
+        son.next_message()
+        son.next_message()
+        son.tap(t("ru", "choice.share_with_authorities.no"))
+        son.tap(t("ru", "button.review"))
+        son.tap("✅ " + t("ru", "button.submit"))
+        son.next_message()
+        son.next_message()
+        son.expect_silence(1.5)
+    finally:
+        standin.duplicate_delivery = False
+    texts = [m.text for m in son.messages]
+    assert texts.count(t("ru", "ask.full_name").join(["", ""])) <= 1
+    questions = [m.text for m in son.messages if t("ru", "ask.birth") in m.text]
+    assert len(questions) == 1, "each question asked once despite every update arriving twice"
+    assert len(bot.cases_of(son.id)) == 1
+
+
+def test_429_on_send_message_is_waited_out_and_the_reply_arrives(bot, relative, standin):
+    mother = relative("en")
+    mother.ask("/start")
+    standin.fail("sendMessage", status=429, retry_after=2, times=1)
+    started = time.monotonic()
+    reply = mother.tap(t("en", "button.agree"))
+    assert t("en", "ask.relationship") in reply.text
+    assert time.monotonic() - started >= 2, "the retry waited for retry_after"
+    assert standin.retry_window_violations == 0
+
+
+def test_502_and_timeouts_on_send_are_retried(bot, relative, standin):
+    mother = relative("en")
+    standin.fail("sendMessage", status=502, times=3)
+    consent = mother.ask("/start", timeout=20)
+    assert consent.text == t("en", "consent.text")
+    assert len([m for m in mother.messages if m.text == consent.text]) == 1
