@@ -113,14 +113,18 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
             pass
     await _initialize_patiently(application)
     try:
+        if application.post_init:  # PTB calls it only from run_polling, which we do not use
+            await application.post_init(application)
         await application.start()
         polling = asyncio.create_task(poller.run())
-        waiters = [polling] + ([until] if until is not None else [])
+        stop_requested = asyncio.create_task(poller.stopped())
+        waiters = [polling, stop_requested] + ([until] if until is not None else [])
         try:
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
             poller.stop()
-            polling.cancel()
+            stop_requested.cancel()
+            polling.cancel()  # a long poll in flight is abandoned: unconfirmed updates come again
             await asyncio.gather(polling, return_exceptions=True)
             await application.stop()
         if polling.done() and not polling.cancelled() and polling.exception():

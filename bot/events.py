@@ -68,8 +68,8 @@ def typed_event(phase: str, step_field: str | None, given: Input) -> Event:
         return Event("answer", given)
     step = STEPS[step_field]
     typed = fold(given.text)
-    if step.skippable and typed in _labels("button.skip") | _labels("words.skip"):
-        return Event("skip")
+    if typed in _labels("button.skip") | _labels("words.skip"):
+        return Event("skip")  # on a required question the engine explains it cannot be skipped
     if step.keyboard in (Keyboard.MULTI, Keyboard.MEDIA) and typed in _labels("button.done"):
         return Event("done")
     for value in step.choices:

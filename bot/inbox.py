@@ -148,3 +148,6 @@ class Poller:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    async def stopped(self) -> None:
+        await self._stopping.wait()

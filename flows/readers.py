@@ -18,6 +18,7 @@ EXPECTED_CHOICE = "input.expected_choice"
 EXPECTED_MEDIA = "input.expected_media"
 EXPECTED_PLACE = "input.expected_place"
 EXPECTED_CONTACT = "input.expected_contact"
+ONE_WORD_NAME = "name.one_word"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,13 @@ def choices(given: Input, _today: date) -> str:
 
 def name(given: Input, _today: date) -> str:
     return person_name(_text(given))
+
+
+def full_name(given: Input, _today: date) -> str:
+    value = person_name(_text(given))
+    if len(value.split()) < 2:
+        raise Invalid(ONE_WORD_NAME)
+    return value
 
 
 def short_text(given: Input, _today: date) -> str:

@@ -49,7 +49,7 @@ YES_NO = ("yes", "no")
 # Required, in this order, so a frightened relative reaches "sent" fast.
 REQUIRED = (
     Step("relationship", N_("ask.relationship"), readers.choice, Keyboard.CHOICES, RELATIONSHIPS),
-    Step("full_name", N_("ask.full_name"), readers.name),
+    Step("full_name", N_("ask.full_name"), readers.full_name),
     Step("birth", N_("ask.birth"), readers.birth),
     Step("last_contact", N_("ask.last_contact"), readers.last_contact),
     Step("last_location", N_("ask.last_location"), readers.place),
