@@ -26,6 +26,7 @@ run: compile
 preview: compile
 	$(PY) run_bot.py preview
 
+PYTEST_ARGS ?= -q
 test: compile
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from pathlib import Path
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -35,6 +36,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 def configure_logging(level: str = "INFO", filename: str | None = None) -> None:
+    if filename:
+        Path(filename).parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
         level=level,
         filename=filename,
