@@ -4,6 +4,7 @@ committed to the database first, then rendered to Telegram."""
 from __future__ import annotations
 
 import logging
+import traceback
 from dataclasses import dataclass
 from datetime import date
 
@@ -123,21 +124,25 @@ async def on_callback(update: Update, context: Context) -> None:
         pass  # a redelivered tap: Telegram forgot the query; the reply above is what matters
 
 
-async def send_more_guidance(update: Update, context: Context) -> None:
+async def read(update: Update, context: Context, query=lambda _session, _person, _language: None):
+    """A read-only look-up for this person: their language, and what `query` returns."""
     app = services(context)
     person = person_of(update)
-    language, sections = await app.db.run(
-        lambda s: (lang := language_of(s, person, app.settings.default_language), the_rest(s, lang))
-    )
+
+    def look_up(session: Session):
+        language = language_of(session, person, app.settings.default_language)
+        return person, language, query(session, person, language)
+
+    return await app.db.run(look_up)
+
+
+async def send_more_guidance(update: Update, context: Context) -> None:
+    person, language, sections = await read(update, context, lambda s, _p, lang: the_rest(s, lang))
     await render.send_guidance(context.bot, person.chat_id, language, sections, offer_more=False)
 
 
 async def on_status(update: Update, context: Context) -> None:
-    app = services(context)
-    person = person_of(update)
-    language, cases = await app.db.run(
-        lambda s: (language_of(s, person, app.settings.default_language), cases_of(s, person.telegram_id))
-    )
+    person, language, cases = await read(update, context, lambda s, p, _lang: cases_of(s, p.telegram_id))
     if not cases:
         await context.bot.send_message(person.chat_id, t(language, "status.none"), reply_markup=keyboards.start_report(language))
         return
@@ -148,16 +153,12 @@ async def on_status(update: Update, context: Context) -> None:
 
 
 async def on_language(update: Update, context: Context) -> None:
-    app = services(context)
-    person = person_of(update)
-    language = await app.db.run(lambda s: language_of(s, person, app.settings.default_language))
+    person, language, _ = await read(update, context)
     await context.bot.send_message(person.chat_id, t(language, "language.choose"), reply_markup=keyboards.languages())
 
 
 async def on_help(update: Update, context: Context) -> None:
-    app = services(context)
-    person = person_of(update)
-    language = await app.db.run(lambda s: language_of(s, person, app.settings.default_language))
+    person, language, _ = await read(update, context)
     await context.bot.send_message(person.chat_id, t(language, "help.text"), reply_markup=keyboards.start_report(language))
 
 
@@ -178,11 +179,13 @@ async def on_error(update: object, context: Context) -> None:
         app.processor.record_failure(update, error)
         return
     # Type and place only: an exception's message may quote what the relative typed.
-    log.error("update %s failed with %s", update_id, type(error).__name__, exc_info=(type(error), None, error.__traceback__))
+    where = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    log.error("update %s failed with %s\n%s", update_id, type(error).__name__, where)
     if isinstance(update, Update) and update.effective_chat and update.effective_user:
         language = app.settings.default_language
         try:
             language = await app.db.run(lambda s: language_of(s, person_of(update), app.settings.default_language))
-            await context.bot.send_message(update.effective_chat.id, t(language, "error.generic"))
+            # The answer may be saved while the next question was not sent: offer to show it.
+            await context.bot.send_message(update.effective_chat.id, t(language, "error.generic"), reply_markup=keyboards.resume(language))
         except Exception as exc:  # the apology itself failed: log and move on, never loop
             log.error("could not apologise for update %s: %s", update_id, type(exc).__name__)

@@ -97,6 +97,10 @@ def unfinished(language: str) -> InlineKeyboardMarkup:
     )
 
 
+def resume(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t(language, "button.continue"), "n:resume")]])
+
+
 def languages() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([language_row()])
 

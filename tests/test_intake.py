@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.guidance import read_seed_files
-from bot.i18n import t
+from bot.i18n import t, tn
 from flows.engine import CONSENT_VERSION
 
 GUIDANCE_TITLES = {section["key"]: section["title"] for section in read_seed_files()}
@@ -71,6 +71,10 @@ def test_complete_report_every_step(bot, relative, language):
     assert t(language, "ask.attachments") in mother.tap(t(language, "button.done")).text
     mother.send_photo()
     assert mother.next_message().text == t(language, "files.received").format(count=1)
+    mother.send_document(file_name="contract.pdf")
+    mother.next_message()
+    mother.send_voice(duration=12)
+    assert mother.next_message().text == tn(language, "files.received", "files.received.plural", 3)
     review = mother.tap(t(language, "button.done"))
     assert review.text.startswith(t(language, "review.title"))
     assert script["name"] in review.text and "+994501234567" in review.text
@@ -106,8 +110,9 @@ def test_complete_report_every_step(bot, relative, language):
     assert (case.circumstances, case.details, case.person_situation) == ("detained_pressured", script["details"], "no_contact")
     assert case.last_phone == "+79161234567"
     assert case.already_contacted == ["embassy", "mfa"]
-    [attachment] = bot.query("select kind, file_id from attachment where case_id = :id", id=case.id)
-    assert attachment.kind == "photo" and attachment.file_id
+    attachments = bot.query("select kind, file_id, file_size from attachment where case_id = :id order by id", id=case.id)
+    assert [a.kind for a in attachments] == ["photo", "document", "voice"]
+    assert all(a.file_id and a.file_size for a in attachments)
     conversation = bot.conversation_of(mother.id)
     assert conversation.phase == "idle" and conversation.answers == {}, "the draft is gone once it is a case"
 
@@ -135,3 +140,20 @@ def test_fast_path_review_and_send(bot, relative):
     assert (case.last_location_lat, case.last_location_lon) == (47.2357, 39.7015)
     assert case.last_contact_precision == "day" and case.share_with_authorities is False
     assert case.person_name_ru is None and case.skipped == []
+
+
+def test_one_chat_in_order_while_another_chat_is_served(bot, relative):
+    """Answers typed in a burst are applied in the order sent; a second chat is not held up."""
+    quick, other = relative("en"), relative("ru")
+    for person, language in ((quick, "en"), (other, "ru")):
+        person.ask("/start")
+        person.tap(t(language, "button.agree"))
+        person.tap(t(language, "choice.relationship.mother"))
+    for text in ("Tahir Rufullayev", "1980", "15.01.2026", "Voronezh"):
+        quick.send(text)  # no waiting for the replies: a burst
+    assert t("ru", "ask.birth") in other.ask("Тахир Руфуллаев").text
+    replies = [quick.next_message().text for _ in range(4)]
+    for reply, key in zip(replies, ("ask.birth", "ask.last_contact", "ask.last_location", "ask.reporter_contact")):
+        assert t("en", key) in reply and "Please" not in reply.split("\n")[0]
+    answers = bot.conversation_of(quick.id).answers
+    assert answers["full_name"] == "Tahir Rufullayev" and answers["last_location"]["text"] == "Voronezh"

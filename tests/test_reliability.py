@@ -109,3 +109,16 @@ def test_502_and_timeouts_on_send_are_retried(bot, relative, standin):
     consent = mother.ask("/start", timeout=20)
     assert consent.text == t("en", "consent.text")
     assert len([m for m in mother.messages if m.text == consent.text]) == 1
+
+
+def test_an_unexpected_error_gets_an_apology_and_a_way_on_never_a_traceback(bot, relative, standin):
+    mother = relative("ru")
+    mother.ask("/start")
+    mother.tap(t("ru", "button.agree"))
+    standin.fail("sendMessage", status=400, times=1, description="Bad Request: something unexpected")
+    mother.click(t("ru", "choice.relationship.mother"))
+    apology = mother.next_message()
+    assert apology.text == t("ru", "error.generic") and "Traceback" not in apology.text
+    assert bot.conversation_of(mother.id).answers == {"relationship": "mother"}, "the answer was kept"
+    assert t("ru", "ask.full_name") in mother.tap(t("ru", "button.continue")).text
+    assert "Tahir" not in bot.log() and "update" in bot.log()
