@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from telegram import Message
 
 from bot.config import LANGUAGES
@@ -58,8 +60,9 @@ def callback_event(data: str) -> Event | None:
     return None
 
 
-def _labels(key: str) -> set[str]:
-    return {fold(t(language, key)) for language in LANGUAGES}
+@cache  # catalogs do not change while the bot runs
+def _labels(key: str) -> frozenset[str]:
+    return frozenset(fold(t(language, key)) for language in LANGUAGES)
 
 
 def typed_event(phase: str, step_field: str | None, given: Input) -> Event:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.i18n import t
+from flows.dates import BIRTH_MIN_AGE, BIRTH_MIN_YEAR
 
 LANGUAGES = ["az", "ru", "en"]
 
@@ -60,7 +63,7 @@ def test_bad_input_is_asked_again_kindly(bot, at_step, language, step, sent, rea
     else:
         getattr(person, f"send_{kind}")()
     reply = person.next_message()
-    explanation = t(language, f"invalid.{reason}", min=1940, max=2012)
+    explanation = t(language, f"invalid.{reason}", min=BIRTH_MIN_YEAR, max=date.today().year - BIRTH_MIN_AGE)
     assert reply.text.startswith(explanation), f"expected the {reason} re-ask in {language}, got: {reply.text}"
     assert t(language, f"ask.{step}") in reply.text, "the question is asked again, with its buttons"
     conversation = bot.conversation_of(person.id)
