@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from bot.config import PROJECT_ROOT, ConfigError, load_settings
 
@@ -31,6 +32,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     preview.add_argument("--language", choices=("az", "ru", "en"), default=None, help="your Telegram app's language")
     commands.add_parser("migrate", help="apply database migrations and load guidance seeds")
     commands.add_parser("compile", help="compile the message catalogs (locales/*.po → .mo)")
+    guidance = commands.add_parser("guidance", help="export or import guidance texts as files, for translators")
+    guidance.add_argument("action", choices=("export", "import"))
+    guidance.add_argument("folder", help="folder of TOML files, one per section")
     return parser.parse_args(argv)
 
 
@@ -63,10 +67,47 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # one line, no traceback: the usual causes are a wrong URL or a stopped server
         print(f"Database error: could not prepare {settings.database_url.split('@')[-1]}: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 2
-    if command == "migrate":
-        print("database is up to date")
-        return 0
+    try:
+        if command == "migrate":
+            print("database is up to date")
+            return 0
+        if command == "guidance":
+            return guidance_files(db, args.action, Path(args.folder))
+    finally:
+        if command != "run":
+            db.close()
     return run_telegram(settings, db)
+
+
+def guidance_files(db, action: str, folder: Path) -> int:
+    from bot.guidance_files import export, import_folder
+
+    if action == "export":
+        for path in db.run_sync(lambda session: export(session, folder)):
+            print(f"wrote {path}")
+        return 0
+    if not folder.is_dir():
+        print(f"{folder}: no such folder", file=sys.stderr)
+        return 2
+
+    def apply(session):
+        report = import_folder(session, folder)
+        if report.errors:
+            session.rollback()  # nothing half-imported
+        return report
+
+    report = db.run_sync(apply)
+    if report.errors:
+        print("Nothing was imported. Problems:", file=sys.stderr)
+        for error in report.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    for line in report.changed:
+        print(f"updated {line}")
+    for line in report.outdated:
+        print(f"now outdated (update or confirm in /guidance): {line}")
+    print(f"{len(report.changed)} changed, {report.unchanged} unchanged")
+    return 0
 
 
 def run_telegram(settings, db) -> int:

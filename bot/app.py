@@ -7,9 +7,9 @@ import logging
 import signal
 from pathlib import Path
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -19,8 +19,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot import admin, handlers
 from bot.config import LANGUAGES, Settings
+from bot.directory import load_directory_seeds, unverified
 from bot.guidance import load_seeds
 from bot.i18n import compile_catalogs, t
 from bot.inbox import Inbox, Poller
@@ -28,10 +29,12 @@ from bot.processor import ChatOrderedProcessor
 from bot.sending import PatientRateLimiter
 from db.database import Database
 from db.migrate import upgrade
+from flows.regions import default_gazetteer
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "new", "status", "language", "help", "cancel")
+ADMIN_COMMANDS = ("guidance",)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
@@ -53,19 +56,31 @@ def configure_logging(level: str = "INFO", filename: str | None = None) -> None:
 def prepare_database(settings: Settings) -> Database:
     """Catalogs compiled, migrations applied, guidance seeded: everything start-up needs."""
     compile_catalogs()
+    default_gazetteer()  # a mistake in seeds/regions.toml stops start-up with its reason
     upgrade(settings.database_url)
     db = Database(settings.database_url)
-    added = db.run_sync(load_seeds)
+    added = db.run_sync(load_seeds) + db.run_sync(load_directory_seeds)
     if added:
-        log.info("loaded %d guidance texts from seeds", added)
+        log.info("loaded %d guidance texts, missions and regions from seeds", added)
+    hidden = db.run_sync(unverified)
+    if hidden:
+        # Admins see this list in /guidance too; families never see these details.
+        log.warning("contact details not verified by an admin, hidden from families: %s", ", ".join(hidden))
     return db
 
 
 async def register_commands(application: Application) -> None:
-    default = application.bot_data[handlers.SERVICES].settings.default_language
+    settings = application.bot_data[handlers.SERVICES].settings
     for language in (*LANGUAGES, None):
-        commands = [BotCommand(c, t(language or default, f"command.{c}")) for c in COMMANDS]
+        commands = [BotCommand(c, t(language or settings.default_language, f"command.{c}")) for c in COMMANDS]
         await application.bot.set_my_commands(commands, language_code=language)
+    for admin_id in settings.admin_ids:
+        # Only admins' own chats list /guidance; a family never sees it offered.
+        commands = [BotCommand(c, t(settings.default_language, f"command.{c}")) for c in (*COMMANDS, *ADMIN_COMMANDS)]
+        try:
+            await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
+        except BadRequest:
+            log.info("admin %s has not opened the bot yet: their command list is set next start", admin_id)
 
 
 def build_application(settings: Settings, db: Database) -> Application:
@@ -88,6 +103,11 @@ def build_application(settings: Settings, db: Database) -> Application:
     application.bot_data[handlers.SERVICES] = handlers.Services(settings, db, inbox, processor)
 
     private = filters.ChatType.PRIVATE
+    # Admins first (group -1): an edit under way takes their text and /cancel; the rest falls through.
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, admin.on_admin_message), group=-1)
+    application.add_handler(CommandHandler("cancel", admin.on_admin_cancel, filters=private), group=-1)
+    application.add_handler(CommandHandler("guidance", admin.on_guidance, filters=private))
+    application.add_handler(CallbackQueryHandler(admin.on_admin_callback, pattern=r"^ad:"))
     command_handlers = {
         "start": handlers.on_start,
         "new": handlers.on_new,

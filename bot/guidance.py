@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from bot.config import LANGUAGES, PROJECT_ROOT
+from bot.i18n import t
 from db.models import GuidanceText
 
 SEEDS = PROJECT_ROOT / "seeds" / "guidance"
@@ -68,6 +69,29 @@ def load_seeds(session: Session, folder: Path = SEEDS) -> int:
             )
             added += 1
     return added
+
+
+def sources_text(session: Session, section: str, language: str) -> str | None:
+    """Why trust this: the documents behind a section, as the seed files label them."""
+    row = session.exec(
+        select(GuidanceText).where(GuidanceText.section == section, GuidanceText.language == language, GuidanceText.is_current)
+    ).first()
+    if row is None:
+        return None
+    labels: dict[str, str] = {}
+    for data in read_seed_files():
+        if data["key"] == section:
+            for item in data["items"]:
+                labels.setdefault(item["source"], item.get("source_label", {}).get(language, ""))
+    lines = [t(language, "sources.title", section=row.title), ""]
+    for source in row.sources:
+        if source == "homeward":
+            lines.append("• " + t(language, "sources.homeward"))
+        else:
+            label = labels.get(source, "")
+            lines.append(f"• {html.escape(label)} — <code>{html.escape(source)}</code>" if label else f"• <code>{html.escape(source)}</code>")
+    lines += ["", t(language, "sources.note")]
+    return "\n".join(lines)
 
 
 def _current(session: Session, language: str) -> list[GuidanceText]:

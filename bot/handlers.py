@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 from bot import keyboards, render
 from bot.config import LANGUAGES, Settings
 from bot.events import callback_event, message_input, typed_event
-from bot.guidance import the_rest
+from bot.guidance import sources_text, the_rest
 from bot.i18n import format_day, t, tn
 from bot.inbox import Inbox
 from bot.intake import Person, cases_of, language_of, run_turn, set_language
@@ -112,6 +112,10 @@ async def on_callback(update: Update, context: Context) -> None:
         await turn(update, context, _restart if data == "n:restart" else _begin_or_offer)
     elif data == "m:guidance":
         await send_more_guidance(update, context)
+    elif data.startswith("src:"):
+        person, language, text = await read(update, context, lambda s, _p, lang: sources_text(s, data[4:], lang))
+        if text:
+            await context.bot.send_message(person.chat_id, text)
     else:
         event = callback_event(data)
         if event is None:

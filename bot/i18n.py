@@ -17,7 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot.config import LANGUAGES, PROJECT_ROOT
+from bot.config import PROJECT_ROOT
 
 LOCALES = PROJECT_ROOT / "locales"
 DOMAIN = "homeward"
@@ -55,12 +55,12 @@ def _escape(params: dict[str, object]) -> dict[str, object]:
     return {k: v if isinstance(v, Html) or not isinstance(v, str) else html.escape(v, quote=False) for k, v in params.items()}
 
 
-def t(language: str, key: str, **params: object) -> str:
+def t(language: str, key: str, /, **params: object) -> str:
     text = translations(language).gettext(key)
     return text.format(**_escape(params)) if params else text
 
 
-def tn(language: str, key: str, plural_key: str, count: int, **params: object) -> str:
+def tn(language: str, key: str, plural_key: str, count: int, /, **params: object) -> str:
     """Plural forms by CLDR rules (Russian has three): `count` is always available as {count}."""
     text = translations(language).ngettext(key, plural_key, count)
     return text.format(count=count, **_escape(params))

@@ -13,7 +13,8 @@ import json
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import func, update
+from sqlalchemy import func
+from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -73,13 +74,13 @@ class Inbox:
 
     async def mark_done(self, update_id: int) -> None:
         await self.db.run(
-            lambda s: s.execute(update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(done_at=utcnow()))
+            lambda s: s.execute(sql_update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(done_at=utcnow()))
         )
 
     async def count_attempt(self, update_id: int) -> None:
         await self.db.run(
             lambda s: s.execute(
-                update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(attempts=InboxUpdate.attempts + 1)
+                sql_update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(attempts=InboxUpdate.attempts + 1)
             )
         )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot import guidance
+from bot import directory, guidance
 from db.models import Attachment, Case, Conversation, UserProfile, utcnow
 from flows import engine
 from flows.engine import Out, OutKind
@@ -27,6 +27,7 @@ class Turn:
     answers: dict[str, Any]
     step: str | None
     guidance: list[guidance.Section] = field(default_factory=list)
+    route: directory.Route | None = None
     replay: bool = False
 
 
@@ -81,9 +82,9 @@ def run_turn(
     language = language_of(session, person, default_language)
     if any(o.kind == OutKind.SUBMIT for o in outs):
         case = _create_case(session, conversation, person, language, update_id)
-        situation = conversation.answers.get("situation")
+        about = {"situation": conversation.answers.get("situation"), "location": conversation.answers.get("last_location")}
         engine.after_submit(conversation)
-        outs = [Out(OutKind.SUBMITTED, params={"ref": case.ref}), Out(OutKind.GUIDANCE, params={"situation": situation})]
+        outs = [Out(OutKind.SUBMITTED, params={"ref": case.ref}), Out(OutKind.GUIDANCE, params=about)]
     if conversation.consent_version and not session.get(UserProfile, person.telegram_id):
         # After consent we remember the language the relative is reading in.
         session.add(UserProfile(telegram_id=person.telegram_id, language=language))
@@ -98,10 +99,12 @@ def run_turn(
 
 def _turn(session: Session, conversation: Conversation, language: str, outs: list[Out], replay: bool = False) -> Turn:
     sections: list[guidance.Section] = []
+    route = None
     for out in outs:
         if out.kind == OutKind.GUIDANCE:
             sections = guidance.for_family(session, language, out.params.get("situation"))
-    return Turn(language, outs, dict(conversation.answers), conversation.step, sections, replay)
+            route = directory.route(session, language, out.params.get("location"))
+    return Turn(language, outs, dict(conversation.answers), conversation.step, sections, route, replay)
 
 
 def _create_case(session: Session, draft: Conversation, person: Person, language: str, update_id: int) -> Case:

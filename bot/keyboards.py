@@ -105,5 +105,8 @@ def languages() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([language_row()])
 
 
-def more_guidance(language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t(language, "button.more_guidance"), "m:guidance")]])
+def guidance(language: str, section: str, more: bool) -> InlineKeyboardMarkup:
+    rows = [[button(t(language, "button.sources"), f"src:{section}")]]
+    if more:
+        rows.append([button(t(language, "button.more_guidance"), "m:guidance")])
+    return InlineKeyboardMarkup(rows)

@@ -12,7 +12,9 @@ from telegram.error import BadRequest
 
 from bot import keyboards
 from bot.i18n import Html, format_day, format_month, t, tn
+from bot.directory import Route
 from bot.intake import Turn
+from bot.telegram_html import split_message
 from flows.engine import Out, OutKind
 from flows.steps import REQUIRED, STEPS, Keyboard
 
@@ -134,14 +136,43 @@ async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str,
         case OutKind.SUBMITTED:
             await say(t(language, "submitted.text", ref=out.params["ref"]))
         case OutKind.GUIDANCE:
+            if turn.route is not None:
+                await say(route_text(language, turn.route))
             await send_guidance(bot, chat_id, language, turn.guidance, offer_more=True)
+
+
+def section_messages(title: str, body: str) -> list[str]:
+    """A guidance section as families receive it: title and body, split at paragraphs if long."""
+    return split_message(f"<b>{html.escape(title)}</b>\n\n{body}")
 
 
 async def send_guidance(bot: Bot, chat_id: int, language: str, sections: list, offer_more: bool) -> None:
     for position, section in enumerate(sections):
         last = position == len(sections) - 1
-        markup = keyboards.more_guidance(language) if last and offer_more else None
-        await bot.send_message(chat_id, f"<b>{html.escape(section.title)}</b>\n\n{section.body}", reply_markup=markup)
+        parts = section_messages(section.title, section.body)
+        for number, part in enumerate(parts):
+            markup = keyboards.guidance(language, section.key, more=last and offer_more) if number == len(parts) - 1 else None
+            await bot.send_message(chat_id, part, reply_markup=markup)
+
+
+def route_text(language: str, route: Route) -> str:
+    """Where to turn: the mission covering the last known location, and only verified details."""
+    lines = [t(language, "route.title"), ""]
+    mission = Html(f"<b>{html.escape(route.mission_name)}</b>")
+    if route.region_name:
+        lines.append(t(language, "route.covered", region=route.region_name, district=route.district_name or "—", mission=mission))
+    else:
+        lines.append(t(language, "route.unknown_region", mission=mission))
+    note = [t(language, "route.source", source=route.source)] if route.source else []
+    if not route.coverage_verified:
+        note.append(t(language, "route.unconfirmed"))
+    lines += ["", f"<i>{' '.join(note)}</i>", ""] if note else [""]
+    if route.details:
+        lines.append(t(language, "route.details_title"))
+        lines += [t(language, "route.detail", label=t(language, f"contact.field.{name}"), value=value) for name, value in route.details]
+    else:
+        lines.append(t(language, "route.no_details"))
+    return "\n".join(lines)
 
 
 async def _edit_quietly(call: Any) -> Message | bool | None:

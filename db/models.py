@@ -133,5 +133,51 @@ class GuidanceText(SQLModel, table=True):
     body: str = Field(sa_type=Text)
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     is_current: bool = Field(default=True, index=True)
-    author_id: int | None = Field(default=None, sa_type=BigInteger)
+    author_id: int | None = Field(default=None, sa_type=BigInteger)  # None: loaded from seeds/
+    created_at: datetime = Field(default_factory=utcnow)
+    # Another language of the section was published since; cleared by an update or a confirmation.
+    outdated: bool = False
+    reviewed_by: int | None = Field(default=None, sa_type=BigInteger)
+    reviewed_at: datetime | None = None
+
+
+class Mission(SQLModel, table=True):
+    """An Azerbaijani mission families may contact (names from the glossary)."""
+
+    __tablename__ = "mission"
+
+    key: str = Field(max_length=32, primary_key=True)
+    position: int = 0
+    name: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ContactField(SQLModel, table=True):
+    """One detail of a mission. Shown to families only once an admin has verified it."""
+
+    __tablename__ = "contact_field"
+    __table_args__ = (UniqueConstraint("mission_key", "field"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mission_key: str = Field(foreign_key="mission.key", max_length=32, index=True)
+    field: str = Field(max_length=32)  # address | phone | hotline | email | hours | consular_district
+    value: str = Field(default="", sa_type=Text)
+    source: str = Field(default="", sa_type=Text)
+    updated_by: int | None = Field(default=None, sa_type=BigInteger)
+    updated_at: datetime = Field(default_factory=utcnow)
+    verified_by: int | None = Field(default=None, sa_type=BigInteger)
+    verified_at: datetime | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None and bool(self.value)
+
+
+class AdminDraft(SQLModel, table=True):
+    """An admin's edit under way (guidance text or contact field), kept across restarts."""
+
+    __tablename__ = "admin_draft"
+
+    telegram_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    target: str = Field(max_length=128)  # "guidance:<section>:<language>" or "contact:<mission>:<field>"
+    pending_text: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)

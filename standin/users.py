@@ -190,16 +190,19 @@ class FakeUser:
             kind = next(k for k in button if k != "text")
             raise AssertionError(f"{self!r}: button {button['text']!r} is a {kind} button "
                                  f"({button[kind]!r}); only callback buttons send updates")
+        return self._callback(msg, button["callback_data"], button["text"])
+
+    def _callback(self, msg: BotMessage, data: str, label: str) -> dict[str, Any]:
         chat = self._chat()
         query_id = str(secrets.randbits(62))
         self.tg._queries[query_id] = CallbackQueryRecord(query_id, self.id, chat.chat_id,
-                                                         msg.message_id, button["callback_data"])
+                                                         msg.message_id, data)
         self._query_ids.append(query_id)
-        chat.transcript.append(f"user clicked {button['text']!r} on #{msg.message_id}")
+        chat.transcript.append(f"user clicked {label!r} on #{msg.message_id}")
         instance = hashlib.sha256(f"chat-instance-{chat.chat_id}".encode()).hexdigest()
         return self.tg._push_update("callback_query", {
             "id": query_id, "from": self.to_json(), "message": copy.deepcopy(msg.json),
-            "chat_instance": str(int(instance[:15], 16)), "data": button["callback_data"]})
+            "chat_instance": str(int(instance[:15], 16)), "data": data})
 
     def _set_blocked(self, blocked: bool) -> dict[str, Any]:
         chat = self._chat()
@@ -291,6 +294,10 @@ class FakeUser:
 
     def send_video_note(self, duration: int = 3) -> dict[str, Any]:
         return self.tg._sync(self._send_video_note, duration)
+
+    def click_data(self, data: str) -> dict[str, Any]:
+        """A tap carrying any callback data on the newest bot message: forged or stale buttons."""
+        return self.tg._sync(lambda: self._callback(self._chat().bot_messages[-1], data, f"<forged {data}>"))
 
     def click(self, target: str | int, phone_number: str = DEFAULT_PHONE,
               location: tuple[float, float] = DEFAULT_LOCATION) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from db.models import Case, Conversation
 from standin import StandinThread
 
 TOKEN = "123456:TEST-TOKEN-abcdef"
+ADMIN_IDS = (4242, 4243)
 _user_ids = itertools.count(10_000)
 
 
@@ -57,6 +58,7 @@ class BotProcess:
             "TELEGRAM_API_FILE_URL": self.standin.file_url,
             "DATABASE_URL": self.database_url,
             "LOG_LEVEL": "DEBUG",
+            "ADMIN_IDS": ",".join(map(str, ADMIN_IDS)),
             **self.extra_env,
         }
         polls_before = len(self.standin.requests("getUpdates"))
@@ -102,6 +104,16 @@ class BotProcess:
     def query(self, sql: str, **params):
         with self.engine.connect() as connection:
             return connection.execute(text(sql), params).all()
+
+
+def settle(person, quiet: float = 0.4) -> None:
+    """Read everything the bot is still sending, until the chat has been quiet for a moment."""
+    while True:
+        person.drain()
+        try:
+            person.next_message(timeout=quiet)
+        except AssertionError:
+            return
 
 
 def sqlite_url(folder: Path) -> str:

@@ -15,7 +15,7 @@ from bot.config import LANGUAGES, PROJECT_ROOT
 from bot.i18n import LOCALES, t, tn
 from flows import engine, readers, validators
 from flows.steps import STEPS
-from standin.html import EntityError, parse_html
+from bot.telegram_html import EntityError, parse_html
 
 STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
 KEYWORDS = {"t": (2,), "tn": (2, 3), "N_": None}
@@ -92,7 +92,11 @@ def test_catalog_is_complete_and_consistent(language):
 
 SAMPLE = {"ref": "K7M-4PX", "count": 3, "max": 20, "min": 1940, "number": 2, "total": 7, "label": "Ad <x>",
           "value": "Tahir & co", "text": "a < b", "where": "51.1, 39.2", "date": "15 yanvar 2026",
-          "typed": "yanvarın <ortası>", "status": "new", "length": 4000}
+          "typed": "yanvarın <ortası>", "status": "new", "length": 4000, "region": "Tümen <vil.>",
+          "district": "Ural", "mission": "Baş Konsulluq", "source": "1news.az & co", "title": "Başlıq",
+          "states": "az ✅ · ru ⚠️", "items": "a, b", "version": 3, "when": "21 noyabr 2026", "who": "admin 5",
+          "state": "outdated", "language": "ru", "error": "can't parse <b>", "languages": "ru, en", "old": 1,
+          "field": "Telefon", "id": "42", "section": "Başlıq"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

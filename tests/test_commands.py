@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.app import COMMANDS
 from bot.i18n import t
+from tests.conftest import settle
 from tests.test_intake import SCRIPTS, answer_required
 
 
@@ -88,8 +89,7 @@ def test_status_lists_own_reports_and_new_starts_a_second_one(bot, relative):
         mother.tap(t("ru", "button.review"))
         submitted = mother.tap("✅ " + t("ru", "button.submit"))
         refs.append(submitted.text.split("<b>")[1].split("</b>")[0])
-        mother.next_message()
-        mother.next_message()
+        settle(mother)
     status = mother.ask("/status")
     assert status.text.startswith(t("ru", "status.header.plural").format(count=2)) or "2" in status.text.splitlines()[0]
     for ref in refs:

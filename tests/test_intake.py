@@ -10,6 +10,9 @@ from bot.guidance import read_seed_files
 from bot.i18n import t, tn
 from flows.engine import CONSENT_VERSION
 
+EMBASSY = {"az": "Azərbaycan Respublikasının Rusiya Federasiyasındakı Səfirliyi",
+           "ru": "Посольство Азербайджанской Республики в Российской Федерации",
+           "en": "Embassy of the Republic of Azerbaijan in the Russian Federation"}
 GUIDANCE_TITLES = {section["key"]: section["title"] for section in read_seed_files()}
 
 # What a relative types, in her own language (the same facts: seed 001, Tahir Rufullayev).
@@ -86,6 +89,9 @@ def test_complete_report_every_step(bot, relative, language):
 
     submitted = mother.tap("✅ " + t(language, "button.submit"))
     assert submitted.text.startswith(t(language, "submitted.text", ref="XXX-XXX")[:20])
+    where_to_turn = mother.next_message()
+    assert where_to_turn.text.startswith(t(language, "route.title")), "the mission for Voronezh comes first"
+    assert EMBASSY[language] in where_to_turn.text
     first_steps, have_ready = mother.next_message(), mother.next_message()
     assert first_steps.text.startswith(f"<b>{GUIDANCE_TITLES['what_to_do_now'][language]}</b>")
     assert "000_c46e10abcd349607.txt" in first_steps.text, "guidance names its source document"

@@ -80,8 +80,8 @@ def test_every_update_delivered_twice_gives_one_answer_and_one_case(bot, relativ
         son.tap(t("ru", "choice.share_with_authorities.no"))
         son.tap(t("ru", "button.review"))
         son.tap("✅ " + t("ru", "button.submit"))
-        son.next_message()
-        son.next_message()
+        for _ in range(3):  # where to turn, and two guidance sections
+            son.next_message()
         son.expect_silence(1.5)
     finally:
         standin.duplicate_delivery = False

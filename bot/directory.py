@@ -1,0 +1,128 @@
+"""Missions and their contact details, and which mission covers a relative's last known location.
+
+Routing follows each mission's `consular_district` field (federal districts, or "*" for the rest;
+admins edit it in /guidance) and `seeds/regions.toml` (Russian federal subjects → federal
+districts, with the names relatives type; admins edit the file, checked at start-up).
+A contact detail reaches a family only once an admin has verified it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.config import PROJECT_ROOT
+from db.models import ContactField, Mission, utcnow
+from flows import regions as gazetteer
+
+MISSIONS_SEED = PROJECT_ROOT / "seeds" / "missions.toml"
+REGIONS_SEED = PROJECT_ROOT / "seeds" / "regions.toml"
+FIELDS = ("address", "phone", "hotline", "email", "hours", "consular_district")
+SHOWN_TO_FAMILIES = ("address", "phone", "hotline", "email", "hours")
+EVERYWHERE_ELSE = "*"
+
+
+@dataclass(frozen=True)
+class Route:
+    mission_key: str
+    mission_name: str
+    region_name: str | None  # None: the place could not be matched to a region
+    district_name: str | None
+    source: str  # where the coverage comes from
+    coverage_verified: bool
+    details: list[tuple[str, str]] = field(default_factory=list)  # verified fields only
+
+
+@cache
+def federal_district_names(path: Path = REGIONS_SEED) -> dict[str, dict[str, str]]:
+    return gazetteer.load_regions(path)[1]
+
+
+def load_directory_seeds(session: Session, missions: Path = MISSIONS_SEED) -> int:
+    """Insert the missions and contact fields that are not in the database yet."""
+    added = 0
+    with missions.open("rb") as handle:
+        for data in tomllib.load(handle)["missions"]:
+            if session.get(Mission, data["key"]) is None:
+                session.add(Mission(key=data["key"], position=data["position"], name=data["name"]))
+                added += 1
+            session.flush()
+            present = {f.field for f in session.exec(select(ContactField).where(ContactField.mission_key == data["key"]))}
+            for name, entry in data["fields"].items():
+                if name not in present:
+                    session.add(ContactField(mission_key=data["key"], field=name, value=entry["value"], source=entry["source"]))
+                    added += 1
+    return added
+
+
+def fields_of(session: Session, mission_key: str) -> dict[str, ContactField]:
+    rows = session.exec(select(ContactField).where(ContactField.mission_key == mission_key))
+    return {row.field: row for row in rows}
+
+
+def covered_districts(value: str) -> set[str]:
+    return {part.strip() for part in value.split(",") if part.strip()}
+
+
+def route(session: Session, language: str, location: dict[str, Any] | None) -> Route | None:
+    missions = session.exec(select(Mission).order_by(Mission.position)).all()
+    if not missions:
+        return None
+    region = None
+    if location:
+        places = gazetteer.default_gazetteer()
+        region = places.match_text(location.get("text") or "")
+        if region is None and location.get("lat") is not None:
+            region = places.nearest(location["lat"], location["lon"])
+    chosen, coverage = None, None
+    for mission in missions:
+        district = fields_of(session, mission.key).get("consular_district")
+        districts = covered_districts(district.value) if district else set()
+        if region is not None and region.federal_district in districts:
+            chosen, coverage = mission, district
+            break
+        if EVERYWHERE_ELSE in districts and chosen is None:
+            chosen, coverage = mission, district
+    if chosen is None or coverage is None:
+        return None
+    shown = fields_of(session, chosen.key)
+    details = [(name, shown[name].value) for name in SHOWN_TO_FAMILIES if name in shown and shown[name].verified]
+    district_name = federal_district_names().get(region.federal_district, {}).get(language) if region else None
+    return Route(
+        mission_key=chosen.key,
+        mission_name=chosen.name.get(language) or chosen.name["en"],
+        region_name=(region.name.get(language) or region.name.get("en")) if region else None,
+        district_name=district_name,
+        source=coverage.source,
+        coverage_verified=coverage.verified,
+        details=details,
+    )
+
+
+def unverified(session: Session) -> list[str]:
+    """Contact details that exist but that families cannot see yet: `mission.field`."""
+    rows = session.exec(select(ContactField).order_by(ContactField.mission_key, ContactField.id))
+    return [f"{row.mission_key}.{row.field}" for row in rows if row.value and not row.verified]
+
+
+def set_field(session: Session, mission_key: str, name: str, value: str, source: str, admin_id: int) -> ContactField:
+    row = fields_of(session, mission_key).get(name) or ContactField(mission_key=mission_key, field=name)
+    row.value, row.source = value, source
+    row.updated_by, row.updated_at = admin_id, utcnow()
+    row.verified_by = row.verified_at = None  # a changed detail must be checked again
+    session.add(row)
+    return row
+
+
+def verify_field(session: Session, mission_key: str, name: str, admin_id: int) -> ContactField | None:
+    row = fields_of(session, mission_key).get(name)
+    if row is None or not row.value:
+        return None
+    row.verified_by, row.verified_at = admin_id, utcnow()
+    session.add(row)
+    return row
