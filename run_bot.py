@@ -11,9 +11,11 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import asyncio
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT, ConfigError, load_settings
@@ -35,6 +37,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     guidance = commands.add_parser("guidance", help="export or import guidance texts as files, for translators")
     guidance.add_argument("action", choices=("export", "import"))
     guidance.add_argument("folder", help="folder of TOML files, one per section")
+    export = commands.add_parser("export", help="export reports to a file (audited)")
+    export.add_argument("--format", choices=("csv", "xlsx", "json"), required=True)
+    export.add_argument("--profile", choices=("full", "embassy", "stats"), default="full")
+    export.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD: reports received on or after")
+    export.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD: reports received on or before")
+    export.add_argument("--status", choices=("new", "in_review", "referred", "contact_restored", "closed", "deceased"))
+    export.add_argument("--language", choices=("az", "ru", "en"))
+    export.add_argument("--out", required=True, help="the file to write")
+    people = commands.add_parser("roles", help="list, grant or revoke staff and admin rights")
+    people.add_argument("action", choices=("list", "grant", "revoke"))
+    people.add_argument("telegram_id", nargs="?", type=int, help="the numeric Telegram id")
+    people.add_argument("role", nargs="?", choices=("staff", "admin"))
     return parser.parse_args(argv)
 
 
@@ -73,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "guidance":
             return guidance_files(db, args.action, Path(args.folder))
+        if command == "export":
+            return export_file(db, args)
+        if command == "roles":
+            return manage_roles(db, settings, args)
     finally:
         if command != "run":
             db.close()
@@ -107,6 +125,38 @@ def guidance_files(db, action: str, folder: Path) -> int:
     for line in report.outdated:
         print(f"now outdated (update or confirm in /guidance): {line}")
     print(f"{len(report.changed)} changed, {report.unchanged} unchanged")
+    return 0
+
+
+def export_file(db, args) -> int:
+    from bot.exports import Filters, run_export
+
+    filters = Filters(since=args.since, until=args.until, status=args.status, language=args.language)
+    actor = f"cli:{getpass.getuser()}"
+    count = run_export(db, args.format, args.profile, filters, Path(args.out), None, actor, "cli")
+    print(f"wrote {count} rows to {args.out} (audited as {actor})")
+    return 0
+
+
+def manage_roles(db, settings, args) -> int:
+    from bot import roles
+
+    if args.action == "list":
+        for telegram_id, role, source in db.run_sync(lambda s: roles.all_roles(s, settings)):
+            print(f"{telegram_id}\t{role}\t{source}")
+        return 0
+    if args.telegram_id is None or (args.action == "grant" and args.role is None):
+        print("usage: run_bot.py roles grant ID staff|admin, or roles revoke ID", file=sys.stderr)
+        return 2
+    if args.action == "grant":
+        db.run_sync(lambda s: roles.grant(s, args.telegram_id, args.role, None))
+        print(f"{args.telegram_id} is now {args.role}")
+        return 0
+    if args.telegram_id in settings.admin_ids:
+        print(f"{args.telegram_id} is an admin through ADMIN_IDS: remove it there", file=sys.stderr)
+        return 2
+    removed = db.run_sync(lambda s: roles.revoke(s, args.telegram_id))
+    print(f"{args.telegram_id} {'no longer has rights' if removed else 'had no granted role'}")
     return 0
 
 

@@ -10,25 +10,28 @@ from datetime import datetime
 from sqlmodel import Session, select
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import ApplicationHandlerStop
 
-from bot import directory, guidance_versions as versions
+from bot import desk, directory, guidance_versions as versions
 from bot.config import LANGUAGES
 from bot.guidance_files import IMPORTED_BY
 from bot.handlers import Context, on_callback, on_help, read, services
 from bot.i18n import format_day, t
 from bot.keyboards import button
 from bot.render import section_messages
-from bot.roles import is_admin
+from bot.roles import ADMIN, is_admin
 from bot.telegram_html import EntityError, TooLong
-from db.models import AdminDraft, Mission
+from db.models import PendingInput, Mission
 
 STATE_MARK = {versions.CURRENT: "✅", versions.OUTDATED: "⚠️", versions.UNVERIFIED: "❔"}
 
 
-def allowed(update: Update, context: Context) -> bool:
+async def allowed(update: Update, context: Context) -> bool:
+    """An admin, in a private chat: checked against the database on every use."""
     user = update.effective_user
-    return update.effective_chat is not None and update.effective_chat.type == "private" and is_admin(services(context).settings, user.id if user else None)
+    if update.effective_chat is None or update.effective_chat.type != "private" or user is None:
+        return False
+    app = services(context)
+    return await app.db.run(lambda s: is_admin(s, app.settings, user.id))
 
 
 async def run(update: Update, context: Context, work):
@@ -89,7 +92,7 @@ def show_text(session: Session, language: str, section: str, text_language: str)
 
 
 def start_edit(session: Session, language: str, admin_id: int, target: str, prompt: str):
-    session.merge(AdminDraft(telegram_id=admin_id, target=target, pending_text=None))
+    desk.wait_for(session, admin_id, target)
     return [(prompt, None)]
 
 
@@ -139,14 +142,14 @@ def show_field(session: Session, language: str, mission_key: str, name: str):
 
 
 async def on_guidance(update: Update, context: Context) -> None:
-    if not allowed(update, context):
+    if not await allowed(update, context):
         await on_help(update, context)
         return
     await run(update, context, overview)
 
 
 async def on_admin_callback(update: Update, context: Context) -> None:
-    if not allowed(update, context):
+    if not await allowed(update, context):
         await on_callback(update, context)  # answered as any unknown button
         return
     query = update.callback_query
@@ -196,7 +199,7 @@ def _verify(session: Session, language: str, admin_id: int, mission_key: str, na
 
 
 def _publish(session: Session, language: str, admin_id: int):
-    draft = session.get(AdminDraft, admin_id)
+    draft = session.get(PendingInput, admin_id)
     if draft is None or draft.pending_text is None or not draft.target.startswith("guidance:"):
         return [(t(language, "admin.nothing_pending"), None)]
     _, section, text_language = draft.target.split(":")
@@ -207,54 +210,51 @@ def _publish(session: Session, language: str, admin_id: int):
 
 
 def _cancel(session: Session, language: str, admin_id: int):
-    draft = session.get(AdminDraft, admin_id)
+    draft = session.get(PendingInput, admin_id)
     if draft is not None:
         session.delete(draft)
     return [(t(language, "admin.cancelled"), None)]
 
 
-def pending_edit(session: Session, admin_id: int) -> AdminDraft | None:
-    return session.get(AdminDraft, admin_id)
-
-
-async def on_admin_message(update: Update, context: Context) -> None:
-    """Runs before the intake (handler group -1): an admin's text while an edit is under way."""
-    if await _admin_text(update, context):
-        raise ApplicationHandlerStop
-
-
-async def on_admin_cancel(update: Update, context: Context) -> None:
-    """/cancel from an admin with an edit under way cancels the edit, not a report."""
-    if not allowed(update, context):
-        return
-    app = services(context)
-    if await app.db.run(lambda s: pending_edit(s, update.effective_user.id)) is None:
-        return
-    await run(update, context, lambda s, lang: _cancel(s, lang, update.effective_user.id))
-    raise ApplicationHandlerStop
-
-
-async def _admin_text(update: Update, context: Context) -> bool:
-    if not allowed(update, context):
-        return False
+@desk.expects("contact", ADMIN)
+async def contact_text(update: Update, context: Context, pending: PendingInput) -> None:
+    """The new value of a contact field, optionally followed by `| where it comes from`."""
     app = services(context)
     admin_id = update.effective_user.id
-    draft = await app.db.run(lambda s: pending_edit(s, admin_id))
+    _, key, sub = pending.target.split(":")
     message: Message = update.effective_message
-    if draft is None or not message.text:
-        return False
-    _person, language, _ = await read(update, context)
-    kind, key, sub = draft.target.split(":")
-    if kind == "contact":
-        value, _, source = message.text.partition("|")
-        source = source.strip() or t("en", "admin.field.source_default", id=str(admin_id))
-        def save(session: Session) -> None:
-            directory.set_field(session, key, sub, value.strip(), source, admin_id)
-            session.delete(session.get(AdminDraft, admin_id))
+    if not message.text:
+        return await desk_reask(update, context, "admin.field.prompt", field=sub)
+    value, _, source = message.text.partition("|")
+    source = source.strip() or t("en", "admin.field.source_default", id=str(admin_id))
 
-        await app.db.run(save)
-        await run(update, context, lambda s, lang: [(t(lang, "admin.field.saved"), None)] + show_field(s, lang, key, sub))
-        return True
+    def save(session: Session) -> None:
+        directory.set_field(session, key, sub, value.strip(), source, admin_id)
+        desk.stop_waiting(session, admin_id)
+
+    await app.db.run(save)
+    await run(update, context, lambda s, lang: [(t(lang, "admin.field.saved"), None)] + show_field(s, lang, key, sub))
+
+
+async def desk_reask(update: Update, context: Context, key: str, **params) -> None:
+    _person, language, _ = await read(update, context)
+    if "field" in params:
+        params["field"] = t(language, f"contact.field.{params['field']}")
+    await context.bot.send_message(update.effective_chat.id, t(language, key, **params))
+
+
+@desk.expects("guidance", ADMIN)
+async def guidance_text(update: Update, context: Context, pending: PendingInput) -> None:
+    """A new guidance text: checked, previewed exactly as families will see it, kept for Publish."""
+    app = services(context)
+    admin_id = update.effective_user.id
+    _, key, sub = pending.target.split(":")
+    message: Message = update.effective_message
+    _person, language, _ = await read(update, context)
+    if not message.text:
+        title = await app.db.run(lambda s: versions.current(s, key, sub).title)
+        await context.bot.send_message(update.effective_chat.id, t(language, "admin.edit.prompt", title=title, language=sub))
+        return
     # Formatting made in the Telegram app arrives as entities; typed tags arrive as plain text.
     body = message.text_html if message.entities else message.text
     title = await app.db.run(lambda s: versions.current(s, key, sub).title)
@@ -262,20 +262,19 @@ async def _admin_text(update: Update, context: Context) -> bool:
         parts = section_messages(title, body)
     except (EntityError, TooLong) as exc:
         await context.bot.send_message(update.effective_chat.id, t(language, "admin.preview.rejected", error=str(exc)))
-        return True
+        return
     try:
         for part in parts:  # exactly as families will see it: Telegram itself is the last judge
             await context.bot.send_message(update.effective_chat.id, part)
     except BadRequest as exc:
         await context.bot.send_message(update.effective_chat.id, t(language, "admin.preview.rejected", error=exc.message))
-        return True
+        return
 
     def keep(session: Session) -> None:
-        row = session.get(AdminDraft, admin_id)
+        row = session.get(PendingInput, admin_id)
         row.pending_text = body
         session.add(row)
 
     await app.db.run(keep)
     controls = InlineKeyboardMarkup([[button(t(language, "button.admin.publish"), "ad:pub"), button(t(language, "button.admin.cancel"), "ad:cancel")]])
     await context.bot.send_message(update.effective_chat.id, t(language, "admin.preview.caption"), reply_markup=controls)
-    return True

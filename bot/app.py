@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, handlers
+from bot import additions, admin, desk, handlers, roles, staff, staff_export
 from bot.config import LANGUAGES, Settings
 from bot.directory import load_directory_seeds, unverified
 from bot.guidance import load_seeds
@@ -33,8 +33,9 @@ from flows.regions import default_gazetteer
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "new", "status", "language", "help", "cancel")
-ADMIN_COMMANDS = ("guidance",)
+COMMANDS = ("start", "new", "status", "update", "language", "help", "cancel")
+STAFF_COMMANDS = ("cases", "case", "export")
+ADMIN_COMMANDS = ("guidance", "grant", "revoke")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
@@ -74,13 +75,16 @@ async def register_commands(application: Application) -> None:
     for language in (*LANGUAGES, None):
         commands = [BotCommand(c, t(language or settings.default_language, f"command.{c}")) for c in COMMANDS]
         await application.bot.set_my_commands(commands, language_code=language)
-    for admin_id in settings.admin_ids:
-        # Only admins' own chats list /guidance; a family never sees it offered.
-        commands = [BotCommand(c, t(settings.default_language, f"command.{c}")) for c in (*COMMANDS, *ADMIN_COMMANDS)]
+    db = application.bot_data[handlers.SERVICES].db
+    people = db.run_sync(lambda session: roles.all_roles(session, settings))
+    for telegram_id, role, _where in people:
+        # Staff and admins see their commands in their own chat; a family is never offered them.
+        extra = STAFF_COMMANDS + (ADMIN_COMMANDS if role == roles.ADMIN else ())
+        commands = [BotCommand(c, t(settings.default_language, f"command.{c}")) for c in (*COMMANDS, *extra)]
         try:
-            await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
+            await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(telegram_id))
         except BadRequest:
-            log.info("admin %s has not opened the bot yet: their command list is set next start", admin_id)
+            log.info("%s %s has not opened the bot yet: their command list is set at the next start", role, telegram_id)
 
 
 def build_application(settings: Settings, db: Database) -> Application:
@@ -103,13 +107,27 @@ def build_application(settings: Settings, db: Database) -> Application:
     application.bot_data[handlers.SERVICES] = handlers.Services(settings, db, inbox, processor)
 
     private = filters.ChatType.PRIVATE
-    # Admins first (group -1): an edit under way takes their text and /cancel; the rest falls through.
-    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, admin.on_admin_message), group=-1)
-    application.add_handler(CommandHandler("cancel", admin.on_admin_cancel, filters=private), group=-1)
+    # First (group -1): a message the bot is waiting for outside the intake (an admin's edit, a
+    # staff note, a family's addition) and its /cancel; everything else falls through.
+    application.add_handler(MessageHandler(private & ~filters.COMMAND, desk.on_message), group=-1)
+    application.add_handler(CommandHandler("cancel", desk.on_cancel, filters=private), group=-1)
     application.add_handler(CommandHandler("guidance", admin.on_guidance, filters=private))
     application.add_handler(CallbackQueryHandler(admin.on_admin_callback, pattern=r"^ad:"))
+    desk_commands = {
+        "cases": staff.on_cases,
+        "case": staff.on_case,
+        "grant": staff.on_grant,
+        "revoke": staff.on_revoke,
+        "update": additions.on_update_command,
+    }
+    for name, callback in desk_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=private))
+    application.add_handler(CommandHandler("export", staff_export.on_export))  # in a group too: to refuse and say why
+    application.add_handler(CallbackQueryHandler(staff.on_staff_callback, pattern=r"^s[lcsxynfd]:"))
+    application.add_handler(CallbackQueryHandler(staff_export.on_export_callback, pattern=r"^x[fpr]:"))
+    application.add_handler(CallbackQueryHandler(additions.on_update_callback, pattern=r"^u[akd]:"))
     command_handlers = {
-        "start": handlers.on_start,
+        "start": staff.on_start_or_open_case,
         "new": handlers.on_new,
         "status": handlers.on_status,
         "language": handlers.on_language,

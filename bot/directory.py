@@ -31,6 +31,7 @@ EVERYWHERE_ELSE = "*"
 class Route:
     mission_key: str
     mission_name: str
+    region_key: str | None
     region_name: str | None  # None: the place could not be matched to a region
     district_name: str | None
     source: str  # where the coverage comes from
@@ -96,6 +97,7 @@ def route(session: Session, language: str, location: dict[str, Any] | None) -> R
     return Route(
         mission_key=chosen.key,
         mission_name=chosen.name.get(language) or chosen.name["en"],
+        region_key=region.key if region else None,
         region_name=(region.name.get(language) or region.name.get("en")) if region else None,
         district_name=district_name,
         source=coverage.source,

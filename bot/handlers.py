@@ -29,6 +29,9 @@ from flows.engine import Event, Out, OutKind, Phase
 log = logging.getLogger(__name__)
 SERVICES = "services"
 Context = ContextTypes.DEFAULT_TYPE
+# Called with (context, case reference) once a new case's confirmation is sent (the staff desk
+# announces it); a redelivered submit does not call them again.
+ON_SUBMITTED: list = []
 
 
 @dataclass
@@ -55,6 +58,11 @@ async def turn(update: Update, context: Context, act, origin: render.Origin | No
         lambda session: run_turn(session, person, update.update_id, act, app.settings.default_language, date.today())
     )
     await render.send(context.bot, person.chat_id, result, origin)
+    if not result.replay:
+        for out in result.outs:
+            if out.kind == OutKind.SUBMITTED:
+                for observer in ON_SUBMITTED:
+                    await observer(context, out.params["ref"])
     return result
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot import directory, guidance
+from bot import case_links, directory, guidance
 from db.models import Attachment, Case, Conversation, UserProfile, utcnow
 from flows import engine
 from flows.engine import Out, OutKind
@@ -78,10 +78,16 @@ def run_turn(
         return _turn(session, conversation, language, outs, replay=True)
 
     outs = act(session, conversation)
+    submitted_route = None
     session.flush()
     language = language_of(session, person, default_language)
     if any(o.kind == OutKind.SUBMIT for o in outs):
         case = _create_case(session, conversation, person, language, update_id)
+        where = directory.route(session, case.language, conversation.answers.get("last_location"))
+        if where is not None:
+            case.consular_mission, case.region_key = where.mission_key, where.region_key
+        case_links.annotate(session, case)
+        submitted_route = where
         about = {"situation": conversation.answers.get("situation"), "location": conversation.answers.get("last_location")}
         engine.after_submit(conversation)
         outs = [Out(OutKind.SUBMITTED, params={"ref": case.ref}), Out(OutKind.GUIDANCE, params=about)]
@@ -94,16 +100,15 @@ def run_turn(
     conversation.last_outputs = [o.to_json() for o in outs]
     conversation.updated_at = utcnow()
     session.add(conversation)
-    return _turn(session, conversation, language, outs)
+    return _turn(session, conversation, language, outs, route=submitted_route)
 
 
-def _turn(session: Session, conversation: Conversation, language: str, outs: list[Out], replay: bool = False) -> Turn:
+def _turn(session: Session, conversation: Conversation, language: str, outs: list[Out], replay: bool = False, route=None) -> Turn:
     sections: list[guidance.Section] = []
-    route = None
     for out in outs:
         if out.kind == OutKind.GUIDANCE:
             sections = guidance.for_family(session, language, out.params.get("situation"))
-            route = directory.route(session, language, out.params.get("location"))
+            route = route or directory.route(session, language, out.params.get("location"))
     return Turn(language, outs, dict(conversation.answers), conversation.step, sections, route, replay)
 
 
@@ -141,6 +146,7 @@ def _create_case(session: Session, draft: Conversation, person: Person, language
         person_situation=answers.get("situation"),
         last_phone=answers.get("last_phone"),
         already_contacted=list(answers.get("already_contacted") or []),
+        reporter_name=answers.get("reporter_name"),
         skipped=sorted(name for name, value in answers.items() if value is None),
     )
     session.add(case)

@@ -3,7 +3,7 @@ with it, so a tap on an old question is recognised instead of answering the curr
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.i18n import t
 from flows.steps import OPTIONAL, STEPS, Keyboard, Step
@@ -110,3 +110,11 @@ def guidance(language: str, section: str, more: bool) -> InlineKeyboardMarkup:
     if more:
         rows.append([button(t(language, "button.more_guidance"), "m:guidance")])
     return InlineKeyboardMarkup(rows)
+
+
+def remove() -> ReplyKeyboardRemove:
+    return ReplyKeyboardRemove()
+
+
+def add_information(language: str, ref: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t(language, "button.update"), f"ua:{ref}")]])

@@ -54,6 +54,32 @@ def describe(language: str, field: str, value: Any) -> str:
     return t(language, "review.plain", text=text)
 
 
+def describe_case(language: str, case) -> list[str]:
+    """A submitted case for staff, in the staff member's language: every answer, labelled."""
+    answers = {
+        "relationship": case.reporter_relationship,
+        "full_name": case.person_full_name,
+        "birth": {"year": case.birth_year, "date": case.birth_date.isoformat() if case.birth_date else None},
+        "last_contact": {"date": case.last_contact_date.isoformat(), "precision": case.last_contact_precision, "text": case.last_contact_text},
+        "last_location": {"text": case.last_location, "lat": case.last_location_lat},
+        "reporter_contact": {"method": case.reporter_contact_method, "phone": case.reporter_phone},
+        "share_with_authorities": "yes" if case.share_with_authorities else "no",
+        "reporter_name": case.reporter_name,
+        "name_ru": case.person_name_ru,
+        "father_name": case.person_father_name,
+        "home_district": case.home_district,
+        "circumstances": case.circumstances,
+        "situation": case.person_situation,
+        "last_phone": case.last_phone,
+        "already_contacted": list(case.already_contacted) or None,
+    }
+    lines = [t(language, "review.line", label=t(language, f"field.{field}"), value=Html(describe(language, field, value)))
+             for field, value in answers.items() if value is not None]
+    if case.details:
+        lines += ["", t(language, "review.line", label=t(language, "field.details"), value=case.details)]
+    return lines
+
+
 def describe_fuzzy_date(language: str, value: dict[str, Any]) -> str:
     day = date.fromisoformat(value["date"])
     if value["precision"] == "day":
@@ -134,7 +160,7 @@ async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str,
         case OutKind.IDLE:
             await say(t(language, "idle.text"), keyboards.start_report(language))
         case OutKind.SUBMITTED:
-            await say(t(language, "submitted.text", ref=out.params["ref"]))
+            await say(t(language, "submitted.text", ref=out.params["ref"]), keyboards.add_information(language, out.params["ref"]))
         case OutKind.GUIDANCE:
             if turn.route is not None:
                 await say(route_text(language, turn.route))

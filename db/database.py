@@ -35,7 +35,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """read_only: plain deferred transactions on SQLite, so a long read (an export) never holds
+    the write lock the intake needs; WAL lets it read alongside the writes."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database
@@ -49,7 +51,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; issue it ourselves so that
         # a write transaction takes the lock up front instead of failing half-way.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
@@ -75,6 +77,7 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self.is_sqlite = self.url.startswith("sqlite")
+        self.read_engine = make_engine(self.url, read_only=True) if self.is_sqlite else self.engine
         # SQLite has one writer at a time: one thread avoids contending for its lock.
         self._executor = ThreadPoolExecutor(max_workers=1 if self.is_sqlite else 8, thread_name_prefix="db")
 
@@ -96,6 +99,12 @@ class Database:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.run_sync, fn)
 
+    def read_sync(self, fn: Callable[[Session], T]) -> T:
+        """A long read outside the writer thread (exports): never blocks the intake's commits."""
+        with Session(self.read_engine, expire_on_commit=False) as session:
+            return fn(session)
+
     def close(self) -> None:
         self._executor.shutdown(wait=True)
         self.engine.dispose()
+        self.read_engine.dispose()

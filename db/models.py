@@ -99,6 +99,11 @@ class Case(SQLModel, table=True):
     last_phone: str | None = Field(default=None, max_length=32)
     already_contacted: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     skipped: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reporter_name: str | None = Field(default=None, max_length=100)
+    # Worked out at submit, for routing and de-identified statistics (never free text).
+    consular_mission: str | None = Field(default=None, max_length=32)
+    region_key: str | None = Field(default=None, max_length=64, index=True)
+    home_district_key: str | None = Field(default=None, max_length=64)
 
 
 class Attachment(SQLModel, table=True):
@@ -172,12 +177,94 @@ class ContactField(SQLModel, table=True):
         return self.verified_at is not None and bool(self.value)
 
 
-class AdminDraft(SQLModel, table=True):
-    """An admin's edit under way (guidance text or contact field), kept across restarts."""
+class PendingInput(SQLModel, table=True):
+    """The bot waits for this person's next message for something other than the intake: an
+    admin's guidance text or contact detail, a staff note or status message, a family's
+    addition to a submitted case. Kept across restarts."""
 
-    __tablename__ = "admin_draft"
+    __tablename__ = "pending_input"
 
     telegram_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
-    target: str = Field(max_length=128)  # "guidance:<section>:<language>" or "contact:<mission>:<field>"
+    target: str = Field(max_length=128)  # "<kind>:<key>:<sub>", e.g. "guidance:have_ready:az"
     pending_text: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StaffRole(SQLModel, table=True):
+    """Staff and admins granted in the bot (ADMIN_IDS are admins without a row)."""
+
+    __tablename__ = "staff_role"
+
+    telegram_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    role: str = Field(max_length=16)  # staff | admin
+    granted_by: int | None = Field(default=None, sa_type=BigInteger)
+    granted_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseNote(SQLModel, table=True):
+    __tablename__ = "case_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")
+    author_id: int = Field(sa_type=BigInteger)
+    text: str = Field(sa_type=Text)
+    source_update_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseStatusChange(SQLModel, table=True):
+    __tablename__ = "case_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")
+    old_status: str = Field(max_length=32)
+    new_status: str = Field(max_length=32)
+    message: str | None = Field(default=None, sa_type=Text)  # staff's words to the family, if any
+    author_id: int = Field(sa_type=BigInteger)
+    source_update_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseAddition(SQLModel, table=True):
+    """What a family added after submitting: a new contact, a new location, more files."""
+
+    __tablename__ = "case_addition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=16)  # contact | location | attachment
+    value: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    source_update_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DuplicateLink(SQLModel, table=True):
+    """Two cases that may be the same man. Never merged: staff confirm or reject the link."""
+
+    __tablename__ = "duplicate_link"
+    __table_args__ = (UniqueConstraint("case_id", "other_case_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")  # the newer case
+    other_case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")
+    score: float
+    state: str = Field(default="candidate", max_length=16)  # candidate | confirmed | rejected
+    decided_by: int | None = Field(default=None, sa_type=BigInteger)
+    decided_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ExportAudit(SQLModel, table=True):
+    """Who exported what: profile, filters, row count. Never a field value."""
+
+    __tablename__ = "export_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, sa_type=BigInteger)  # None: the command line
+    actor: str = Field(max_length=128)
+    channel: str = Field(max_length=16)  # telegram | cli
+    format: str = Field(max_length=8)
+    profile: str = Field(max_length=16)
+    filters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    row_count: int = 0
     created_at: datetime = Field(default_factory=utcnow)

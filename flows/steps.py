@@ -59,6 +59,7 @@ REQUIRED = (
 
 # Offered once the required answers are in; every one has a Skip button.
 OPTIONAL = (
+    Step("reporter_name", N_("ask.reporter_name"), readers.name, skippable=True),
     Step("name_ru", N_("ask.name_ru"), readers.name, skippable=True),
     Step("father_name", N_("ask.father_name"), readers.name, skippable=True),
     Step("home_district", N_("ask.home_district"), readers.short_text, skippable=True),

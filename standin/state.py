@@ -357,6 +357,21 @@ class FakeTelegram(BotApiMethods, BotSettingsMethods):
         self._id_counter += 1
         return self._id_counter
 
+    def file_content(self, file_id: str) -> bytes | None:
+        """What the bot uploaded (or a user sent) under this file_id (thread-safe)."""
+        return self._sync(lambda: self._files[file_id].content if file_id in self._files else None)
+
+    def group_chat(self, chat_id: int, title: str = "Staff") -> Chat:
+        """A group the bot is a member of (thread-safe): messages can be sent to and from it."""
+        return self._sync(self._group_chat, chat_id, title)
+
+    def _group_chat(self, chat_id: int, title: str) -> Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = Chat(chat_id, {"id": chat_id, "type": "supergroup", "title": title}, known=True)
+            self._chats[chat_id] = chat
+        return chat
+
     def _chat_for_user(self, user: Any) -> Chat:
         chat = self._chats.get(user.id)
         if chat is None:

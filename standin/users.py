@@ -74,8 +74,8 @@ class FakeUser:
     def _chat(self) -> Chat:
         return self.tg._chat_for_user(self)
 
-    def _post(self, content: dict[str, Any], summary: str) -> dict[str, Any]:
-        chat = self._chat()
+    def _post(self, content: dict[str, Any], summary: str, chat: Chat | None = None) -> dict[str, Any]:
+        chat = chat or self._chat()
         chat.known = True
         message = {"message_id": chat.new_message_id(), "from": self.to_json(),
                    "chat": dict(chat.json), "date": int(time.time()), **content}
@@ -83,13 +83,17 @@ class FakeUser:
         chat.transcript.append(f"user: {summary}")
         return self.tg._push_update("message", message)
 
-    def _send(self, text: str) -> dict[str, Any]:
+    def _send(self, text: str, chat: Chat | None = None) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}
         command = _COMMAND_RE.match(text)
         if command:
             content["entities"] = [{"type": "bot_command", "offset": 0,
                                     "length": utf16_len(command.group())}]
-        return self._post(content, repr(text))
+        return self._post(content, repr(text), chat)
+
+    def send_in_group(self, group_id: int, text: str) -> dict[str, Any]:
+        """This user writes in a group the bot is in (see FakeTelegram.group_chat)."""
+        return self.tg._sync(lambda: self._send(text, self.tg._group_chat(group_id, "Staff")))
 
     def _send_contact(self, phone_number: str = DEFAULT_PHONE, user_id: int | None = None,
                       first_name: str | None = None) -> dict[str, Any]:

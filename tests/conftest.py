@@ -6,7 +6,6 @@ and returns the bot's next reply; the database is then checked for what it holds
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
@@ -26,16 +25,17 @@ from standin import StandinThread
 
 TOKEN = "123456:TEST-TOKEN-abcdef"
 ADMIN_IDS = (4242, 4243)
-_user_ids = itertools.count(10_000)
-
-
+STAFF_CHAT = -1000777
 def new_user_id() -> int:
-    return next(_user_ids) + os.getpid() % 1000 * 100_000
+    # Random, not a counter: pytest loads this file as `conftest` and tests import it as
+    # `tests.conftest`, so a module-level counter would exist twice and repeat itself.
+    return 10_000 + uuid.uuid4().int % 1_000_000_000
 
 
 @pytest.fixture(scope="session")
 def standin():
     with StandinThread() as server:
+        server.group_chat(STAFF_CHAT, "Homeward staff")
         yield server
 
 
@@ -59,6 +59,7 @@ class BotProcess:
             "DATABASE_URL": self.database_url,
             "LOG_LEVEL": "DEBUG",
             "ADMIN_IDS": ",".join(map(str, ADMIN_IDS)),
+            "STAFF_CHAT_ID": str(STAFF_CHAT),
             **self.extra_env,
         }
         polls_before = len(self.standin.requests("getUpdates"))

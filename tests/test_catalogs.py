@@ -96,7 +96,9 @@ SAMPLE = {"ref": "K7M-4PX", "count": 3, "max": 20, "min": 1940, "number": 2, "to
           "district": "Ural", "mission": "Baş Konsulluq", "source": "1news.az & co", "title": "Başlıq",
           "states": "az ✅ · ru ⚠️", "items": "a, b", "version": 3, "when": "21 noyabr 2026", "who": "admin 5",
           "state": "outdated", "language": "ru", "error": "can't parse <b>", "languages": "ru, en", "old": 1,
-          "field": "Telefon", "id": "42", "section": "Başlıq"}
+          "field": "Telefon", "id": "42", "section": "Başlıq", "message": "Biz <b>səfirliklə</b> & danışdıq",
+          "filter": "all, ru", "mission": "embassy_moscow", "new": "in_review", "kind": "location", "score": 93,
+          "role": "staff", "situation": "captured"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -109,7 +109,7 @@ def test_the_preview_completes_a_report_typed_in_a_terminal(tmp_path):
         "2",                      # reply here in Telegram
         "1",                      # yes, pass it on
         "2",                      # review and send now
-        "17",                     # submit
+        "18",                     # submit
         ":quit",
     ]) + "\n"
     url = f"sqlite:///{tmp_path / 'preview.db'}"

@@ -17,13 +17,13 @@ GUIDANCE_TITLES = {section["key"]: section["title"] for section in read_seed_fil
 
 # What a relative types, in her own language (the same facts: seed 001, Tahir Rufullayev).
 SCRIPTS = {
-    "az": {"name": "Tahir Rüfullayev", "last_contact": "yanvarın ortası", "location": "Voronej şəhəri",
+    "az": {"reporter": "Sonabəyim Fərziyeva", "name": "Tahir Rüfullayev", "last_contact": "yanvarın ortası", "location": "Voronej şəhəri",
            "name_ru": "Руфуллаев Тахир", "district": "Biləsuvar rayonu", "details": "Polis saxladı, sonra hərbi hissəyə apardılar.",
            "birth_edit": "12 mart 1980"},
-    "ru": {"name": "Тахир Руфуллаев", "last_contact": "в середине января", "location": "Воронеж",
+    "ru": {"reporter": "Сонабейим Фарзиева", "name": "Тахир Руфуллаев", "last_contact": "в середине января", "location": "Воронеж",
            "name_ru": "Руфуллаев Тахир", "district": "Билясуварский район", "details": "Задержала полиция, потом отправили в часть.",
            "birth_edit": "12 марта 1980"},
-    "en": {"name": "Tahir Rufullayev", "last_contact": "mid-January", "location": "Voronezh",
+    "en": {"reporter": "Sonabayim Farziyeva", "name": "Tahir Rufullayev", "last_contact": "mid-January", "location": "Voronezh",
            "name_ru": "Руфуллаев Тахир", "district": "Bilasuvar district", "details": "Police detained him, then sent him to a unit.",
            "birth_edit": "March 12, 1980"},
 }
@@ -58,7 +58,8 @@ def test_complete_report_every_step(bot, relative, language):
     gate = mother.tap(t(language, "choice.share_with_authorities.yes"))
     assert gate.text == t(language, "gate.text")
 
-    assert t(language, "ask.name_ru") in mother.tap(t(language, "button.more_details")).text
+    assert t(language, "ask.reporter_name") in mother.tap(t(language, "button.more_details")).text
+    assert t(language, "ask.name_ru") in mother.ask(script["reporter"]).text
     assert t(language, "ask.father_name") in mother.ask(script["name_ru"]).text
     assert t(language, "ask.home_district") in mother.tap(t(language, "button.skip")).text
     assert t(language, "ask.circumstances") in mother.ask(script["district"]).text
@@ -111,6 +112,7 @@ def test_complete_report_every_step(bot, relative, language):
     assert (case.reporter_contact_method, case.reporter_phone) == ("phone", "+994501234567")
     assert case.share_with_authorities is True
     assert case.person_name_ru == script["name_ru"] and case.person_father_name is None
+    assert case.reporter_name == script["reporter"]
     assert case.skipped == ["father_name"]
     assert case.home_district == script["district"]
     assert (case.circumstances, case.details, case.person_situation) == ("detained_pressured", script["details"], "no_contact")

@@ -1,4 +1,4 @@
-"""guidance versions, missions and contact fields, admin drafts
+"""guidance versions, missions and contact fields, pending inputs
 
 Revision ID: 0002
 Revises: 0001
@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('admin_draft',
+    op.create_table('pending_input',
     sa.Column('telegram_id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('target', sa.String(length=128), nullable=False),
     sa.Column('pending_text', sa.Text(), nullable=True),
@@ -63,4 +63,4 @@ def downgrade() -> None:
 
     op.drop_table('contact_field')
     op.drop_table('mission')
-    op.drop_table('admin_draft')
+    op.drop_table('pending_input')

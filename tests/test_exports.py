@@ -1,0 +1,157 @@
+"""Exports: every format and profile opens and holds what it should; filters; the audit trail."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import Session, create_engine, select
+
+from bot.exports import EMBASSY_COLUMNS, FULL_COLUMNS, STATS_COLUMNS, STATS_HXL
+from bot.i18n import t
+from db.models import Case, DuplicateLink, ExportAudit
+from tests.conftest import ADMIN_IDS, settle
+from tests.test_deployment import run_bot
+from tests.test_staff_desk import submit_report
+
+NOW = datetime.now(timezone.utc)
+
+
+def make_case(n: int, **overrides) -> Case:
+    values = dict(
+        ref=f"T{n:02d}-AAA"[:7], reporter_telegram_id=900 + n, reporter_chat_id=900 + n, language="az", consent_version="2026-11-21",
+        share_with_authorities=n % 2 == 0, submitted_update_id=10_000 + n, reporter_relationship="mother",
+        person_full_name=f"Tahir Rüfullayev {n}", birth_year=1980, last_contact_date=date(2026, 1, 15),
+        last_contact_precision="approximate", last_contact_text="yanvarın ortası", last_location="Voronej",
+        reporter_contact_method="phone", reporter_phone="+994501234567", created_at=NOW - timedelta(days=n),
+        region_key="voronezh_oblast", home_district_key="bilasuvar", home_district="Biləsuvar", person_situation="no_contact",
+        consular_mission="embassy_moscow", already_contacted=["embassy", "mfa"],
+    )
+    values.update(overrides)
+    return Case(**values)
+
+
+@pytest.fixture
+def database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'exports.db'}"
+    assert run_bot("migrate", env={"DATABASE_URL": url}).returncode == 0
+    engine = create_engine(url)
+    with Session(engine) as session:
+        for n in range(1, 7):
+            session.add(make_case(n, status="closed" if n == 6 else "new", language="ru" if n == 5 else "az"))
+        session.add(make_case(7, ref="EVL-777", details="=HYPERLINK(\"http://evil\")", last_location="@SUM(A1)", last_phone="-1+1"))
+        session.commit()
+    engine.dispose()
+    return url
+
+
+def export(database, tmp_path, fmt, profile="full", *extra):
+    out = tmp_path / f"out.{fmt}"
+    result = run_bot("export", "--format", fmt, "--profile", profile, "--out", str(out), *extra, env={"DATABASE_URL": database})
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def audits(database):
+    engine = create_engine(database)
+    with Session(engine) as session:
+        rows = list(session.exec(select(ExportAudit)))
+    engine.dispose()
+    return rows
+
+
+def test_full_csv_opens_in_excel_with_the_agreed_columns_and_no_formulas(database, tmp_path):
+    raw = export(database, tmp_path, "csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, so Excel shows ə and Cyrillic"
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == FULL_COLUMNS
+    assert len(rows) == 8
+    by_ref = {row[0]: dict(zip(FULL_COLUMNS, row)) for row in rows[1:]}
+    evil = by_ref["EVL-777"]
+    assert evil["details"].startswith("'=") and evil["last_location"].startswith("'@") and evil["last_phone"].startswith("'-")
+    first = next(r for r in by_ref.values() if r["person_full_name"] == "Tahir Rüfullayev 1")
+    assert first["already_contacted"] == "embassy; mfa" and first["last_contact_date"] == "2026-01-15"
+    assert first["created_at"].endswith("Z") and first["consular_mission"] == "embassy_moscow"
+
+
+def test_full_xlsx_has_a_frozen_header_real_dates_and_never_a_formula(database, tmp_path):
+    sheet = load_workbook(export(database, tmp_path, "xlsx")).active
+    assert tuple(c.value for c in sheet[1]) == FULL_COLUMNS and sheet.freeze_panes == "A2"
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    contact = [row[FULL_COLUMNS.index("last_contact_date")].value for row in sheet.iter_rows(min_row=2)]
+    assert all(isinstance(v, (date, datetime)) for v in contact)
+
+
+def test_json_is_one_object_per_line(database, tmp_path):
+    lines = export(database, tmp_path, "json").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == 7 and tuple(records[0]) == FULL_COLUMNS
+    assert records[0]["already_contacted"] == ["embassy", "mfa"], "lists stay lists in JSON"
+
+
+def test_embassy_profile_holds_only_consenting_cases_and_only_what_a_mission_needs(database, tmp_path):
+    rows = list(csv.reader(io.StringIO(export(database, tmp_path, "csv", "embassy").read_text(encoding="utf-8-sig"))))
+    assert tuple(rows[0]) == EMBASSY_COLUMNS
+    assert {"reporter_telegram_id", "details", "attachments", "last_contact_text"}.isdisjoint(rows[0])
+    assert sorted(r[0] for r in rows[1:]) == sorted(f"T0{n}-AAA"[:7] for n in (2, 4, 6)), "only reporters who agreed"
+
+
+def test_stats_profile_is_counts_with_hxl_and_nothing_personal(database, tmp_path):
+    text = export(database, tmp_path, "csv", "stats").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert tuple(rows[0]) == STATS_COLUMNS and tuple(rows[1]) == STATS_HXL
+    assert sum(int(r[-1]) for r in rows[2:]) == 7
+    for secret in ("Rüfullayev", "+994", "Voronej", "yanvar", "HYPERLINK"):
+        assert secret not in text
+
+
+def test_filters_select_by_period_status_and_language(database, tmp_path):
+    def count(*extra):
+        return len(export(database, tmp_path, "json", "full", *extra).read_text().splitlines())
+
+    assert count("--status", "closed") == 1
+    assert count("--language", "ru") == 1
+    assert count("--since", (NOW - timedelta(days=3)).date().isoformat()) == 3
+    assert count("--until", (NOW - timedelta(days=6)).date().isoformat()) == 2
+
+
+def test_every_export_is_audited_without_values(database, tmp_path):
+    export(database, tmp_path, "xlsx", "full", "--status", "new", "--language", "az")
+    [entry] = audits(database)
+    assert (entry.channel, entry.format, entry.profile, entry.row_count) == ("cli", "xlsx", "full", 5)
+    assert entry.filters == {"status": "new", "language": "az"} and entry.actor.startswith("cli:")
+    assert "Rüfullayev" not in json.dumps(entry.filters)
+
+
+def test_two_relatives_in_two_scripts_are_linked_and_staff_export_it_in_telegram(bot, standin, relative, tmp_path):
+    mother, brother = relative("az"), relative("ru")
+    first = submit_report(mother, "az", name="Tahir Rüfullayev", district="Biləsuvar rayonu")
+    second = submit_report(brother, "ru", name="Руфуллаев Тахир", district="Билясуварский район")
+    rows = bot.query("select c1.ref, c2.ref, l.state from duplicate_link l join \"case\" c1 on c1.id = l.case_id join \"case\" c2 on c2.id = l.other_case_id")
+    assert (second, first, "candidate") in rows
+    assert bot.query("select home_district_key from \"case\" where ref = :r", r=second)[0][0] == "bilasuvar"
+
+    admin = standin.user(ADMIN_IDS[0], first_name="Admin", language_code="en")
+    settle(admin)
+    card = admin.ask(f"/case {second}")
+    assert first in card.text
+    admin.click(t("en", "button.staff.same", ref=first))
+    assert admin.next_message().text == t("en", "staff.dup.confirmed")
+    assert bot.query("select state from duplicate_link l join \"case\" c on c.id = l.case_id where c.ref = :r", r=second)[0][0] == "confirmed"
+
+    settle(admin)
+    admin.ask("/export")
+    admin.tap("CSV")
+    admin.tap(t("en", "export.profile.full"))
+    document = admin.tap(t("en", "button.export.all"), timeout=30)
+    assert document.kind == "document" and document.document["file_name"].endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(standin.file_content(document.document["file_id"]).decode("utf-8-sig"))))
+    assert next(r for r in rows if r["case_ref"] == second)["possible_duplicates"] == first
+    assert next(r for r in rows if r["case_ref"] == first)["possible_duplicates"] == second
+    audit = bot.query("select channel, actor_id, profile from export_audit")
+    assert ("telegram", ADMIN_IDS[0], "full") in audit

@@ -1,0 +1,157 @@
+"""The staff desk: roles, cases, status changes the family hears about, notes, additions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.i18n import t
+from tests.conftest import ADMIN_IDS, STAFF_CHAT, new_user_id, settle
+from tests.test_intake import SCRIPTS, answer_required
+
+STAFF_ONLY_COMMANDS = ["/cases", "/case ABC-DEF", "/export", "/grant 1 staff", "/revoke 1", "/guidance"]
+STAFF_ONLY_BUTTONS = ["sl:all:all:0", "sc:{ref}", "ss:{ref}", "sx:{ref}:closed", "sy:{ref}:closed", "sn:{ref}",
+                      "sf:{ref}", "sd:1:y", "xf:csv", "xp:csv:full", "xr:csv:full:all", "ad:home", "ad:fver:embassy_moscow:address"]
+
+
+def submit_report(person, language="en", name=None, district=None, location=None):
+    """A complete report; returns its reference."""
+    person.ask("/start")
+    answer_required(person, language, {**SCRIPTS[language], "name": name or SCRIPTS[language]["name"], "location": location or SCRIPTS[language]["location"]})
+    person.tap(t(language, "choice.share_with_authorities.yes"))
+    if district:
+        person.tap(t(language, "button.more_details"))
+        person.tap(t(language, "button.skip"))  # reporter name
+        person.tap(t(language, "button.skip"))  # name in Russian documents
+        person.tap(t(language, "button.skip"))  # father's name
+        person.ask(district)
+        person.tap(t(language, "button.finish"))
+    else:
+        person.tap(t(language, "button.review"))
+    submitted = person.tap("✅ " + t(language, "button.submit"))
+    settle(person)
+    return submitted.text.split("<b>")[1].split("</b>")[0]
+
+
+@pytest.fixture(scope="module")
+def admin(standin, bot):
+    person = standin.user(ADMIN_IDS[1], first_name="Admin", language_code="en")
+    settle(person)
+    return person
+
+
+@pytest.fixture(scope="module")
+def staff(standin, bot, admin):
+    person = standin.user(new_user_id(), first_name="Staff", language_code="ru")
+    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role="staff")
+    return person
+
+
+@pytest.fixture(scope="module")
+def case_ref(bot, standin):
+    mother = standin.user(new_user_id(), first_name="Mother", language_code="az")
+    return mother, submit_report(mother, "az")
+
+
+@pytest.mark.parametrize("command", STAFF_ONLY_COMMANDS)
+def test_a_family_member_gets_only_the_help_from_every_staff_command(bot, relative, command):
+    person = relative("en")
+    assert person.ask(command).text == t("en", "help.text")
+
+
+@pytest.mark.parametrize("data", STAFF_ONLY_BUTTONS)
+def test_a_family_member_gets_nothing_from_every_staff_button_even_forged(bot, relative, case_ref, data):
+    person = relative("en")
+    person.ask("/help")
+    before = bot.query("select status, (select count(*) from case_note), (select count(*) from export_audit) from \"case\" where ref = :r", r=case_ref[1])
+    person.click_data(data.format(ref=case_ref[1]))
+    assert person.next_message().text == t("en", "button.stale")
+    settle(person)
+    assert not any(m.kind == "document" for m in person.messages)
+    after = bot.query("select status, (select count(*) from case_note), (select count(*) from export_audit) from \"case\" where ref = :r", r=case_ref[1])
+    assert before == after
+
+
+def test_export_in_a_group_is_refused_with_the_reason(bot, staff, standin):
+    staff.send_in_group(STAFF_CHAT, "/export")
+    refused = staff.wait_for(lambda: next((m for m in standin.sent_messages(STAFF_CHAT) if m.text == t("az", "export.group_refused")), None), what="refusal")
+    assert refused is not None
+    assert not any(m.kind == "document" for m in standin.sent_messages(STAFF_CHAT))
+
+
+def test_a_new_case_is_announced_to_the_staff_chat_without_names_or_phones(bot, standin, case_ref):
+    mother, ref = case_ref
+    notice = next(m for m in standin.sent_messages(STAFF_CHAT) if ref in m.text)
+    assert "Rüfullayev" not in notice.text and "994" not in notice.text
+    link = notice.reply_markup["inline_keyboard"][0][0]["url"]
+    assert link.endswith(f"?start=case_{ref}")
+
+
+def test_staff_open_a_case_change_its_status_and_the_family_hears_in_their_language(bot, staff, case_ref):
+    mother, ref = case_ref
+    settle(staff)
+    card = staff.ask(f"/start case_{ref}")  # the staff chat's "Open the report" link
+    assert card.text.startswith(t("ru", "staff.case.title", ref=ref, status=t("ru", "staff.status.new")))
+    assert "Tahir Rüfullayev" in card.text and "+994501234567" in card.text
+    staff.tap(t("ru", "button.staff.status"))
+    staff.tap(t("ru", "staff.status.in_review"))
+    done = staff.ask("Мы связались с посольством.")
+    assert done.text == t("ru", "staff.status.done", ref=ref, status=t("ru", "staff.status.in_review"))
+    news = mother.next_message()
+    assert news.text.startswith(t("az", "status.changed", ref=ref, status=t("az", "status.value.in_review")))
+    assert "Мы связались с посольством." in news.text, "staff's own words are passed on as written"
+    assert t("az", "status.value.in_review") in mother.ask("/status").text
+    rows = bot.query("select old_status, new_status, message from case_status_change")
+    assert ("new", "in_review", "Мы связались с посольством.") in rows
+
+
+def test_a_status_step_that_is_not_allowed_changes_nothing(bot, staff, case_ref):
+    _mother, ref = case_ref
+    settle(staff)
+    staff.click_data(f"sy:{ref}:contact_restored")  # in_review → contact_restored skips "referred"
+    assert staff.next_message().text == t("ru", "staff.status.not_applied", ref=ref)
+    assert bot.query("select status from \"case\" where ref = :r", r=ref)[0][0] == "in_review"
+
+
+def test_staff_add_a_note_only_staff_see(bot, staff, case_ref):
+    _mother, ref = case_ref
+    settle(staff)
+    staff.ask(f"/case {ref}")
+    assert staff.tap(t("ru", "button.staff.note")).text == t("ru", "staff.note.prompt", ref=ref)
+    assert staff.ask("Брат звонил, есть номер части 11097.").text == t("ru", "staff.note.saved")
+    assert "11097" in staff.ask(f"/case {ref}").text
+    assert bot.query("select text from case_note")[-1][0] == "Брат звонил, есть номер части 11097."
+
+
+def test_a_family_adds_information_after_submitting(bot, standin, relative):
+    son = relative("ru")
+    ref = submit_report(son, "ru")
+    standin_notices = len(standin.sent_messages(STAFF_CHAT))
+    son.ask("/update")
+    assert t("ru", "update.ask.location") in son.tap(t("ru", "button.update.location")).text
+    assert son.ask("Ростов-на-Дону, военная часть").text == t("ru", "update.saved", ref=ref)
+    son.ask("/update")
+    son.tap(t("ru", "button.update.attachment"))
+    son.send_photo()
+    assert son.next_message().text == t("ru", "update.file_saved")
+    assert son.tap(t("ru", "button.done")).text == t("ru", "update.saved", ref=ref)
+    rows = bot.query("select kind from case_addition a join \"case\" c on c.id = a.case_id where c.ref = :r order by a.id", r=ref)
+    assert [r[0] for r in rows] == ["location", "attachment"]
+    notices = standin.sent_messages(STAFF_CHAT)[standin_notices:]
+    assert len(notices) == 2 and all(ref in n.text and "Ростов" not in n.text for n in notices)
+
+
+def test_another_family_cannot_add_to_a_case_that_is_not_theirs(bot, relative, case_ref):
+    stranger = relative("en")
+    stranger.ask("/help")
+    stranger.click_data(f"uk:{case_ref[1]}:location")
+    assert stranger.next_message().text == t("en", "button.stale")
+
+
+def test_admins_grant_and_revoke_and_revoked_staff_lose_access_at_once(bot, admin, relative):
+    helper = relative("en")
+    admin.ask(f"/grant {helper.id} staff")
+    assert helper.ask("/cases").text.startswith(t("en", "staff.cases.title", filter="all, all")[:10])
+    assert admin.ask(f"/revoke {helper.id}").text == t("en", "roles.revoked", id=str(helper.id))
+    settle(helper)
+    assert helper.ask("/cases").text == t("en", "help.text")
+    assert admin.ask(f"/revoke {ADMIN_IDS[0]}").text == t("en", "roles.from_settings", id=str(ADMIN_IDS[0]))
