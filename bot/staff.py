@@ -5,6 +5,7 @@ and button checks the role on each use; anyone else is answered as if it did not
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlmodel import Session, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -50,21 +51,25 @@ async def reply(update: Update, context: Context, text: str, markup=None) -> Non
         await context.bot.send_message(update.effective_chat.id, part, reply_markup=markup if position == len(parts) - 1 else None)
 
 
-def cases_page(session: Session, language: str, status: str, lang_filter: str, offset: int):
+def cases_page(session: Session, language: str, status: str, lang_filter: str, offset: int, days: int = 0):
     query = select(Case).order_by(Case.created_at.desc())
     if status != "all":
         query = query.where(Case.status == status)
     if lang_filter != "all":
         query = query.where(Case.language == lang_filter)
+    if days:
+        query = query.where(Case.created_at >= utcnow() - timedelta(days=days))
     rows = session.exec(query.offset(offset).limit(PAGE + 1)).all()
-    lines = [t(language, "staff.cases.title", filter=f"{status}, {lang_filter}"), ""]
+    period = t(language, f"button.export.{days}d") if days else t(language, "button.export.all")
+    lines = [t(language, "staff.cases.title", filter=f"{status}, {lang_filter}, {period}"), ""]
     lines += [t(language, "staff.cases.line", ref=c.ref, date=format_day(language, c.created_at.date()), status=t(language, f"staff.status.{c.status}"),
                 language=c.language, region=c.region_key or "—") for c in rows[:PAGE]] or [t(language, "staff.cases.none")]
     open_buttons = [[button(c.ref, f"sc:{c.ref}")] for c in rows[:PAGE]]
-    filters = [button(t(language, f"staff.status.{s}"), f"sl:{s}:{lang_filter}:0") for s in ("all", *STATUSES)]
-    languages = [button(code, f"sl:{status}:{code}:0") for code in ("all", "az", "ru", "en")]
-    more = [[button(t(language, "button.staff.older"), f"sl:{status}:{lang_filter}:{offset + PAGE}")]] if len(rows) > PAGE else []
-    rows_markup = open_buttons + [filters[i:i + 4] for i in range(0, len(filters), 4)] + [languages] + more
+    filters = [button(t(language, f"staff.status.{s}"), f"sl:{s}:{lang_filter}:0:{days}") for s in ("all", *STATUSES)]
+    languages = [button(code, f"sl:{status}:{code}:0:{days}") for code in ("all", "az", "ru", "en")]
+    periods = [button(t(language, f"button.export.{p}"), f"sl:{status}:{lang_filter}:0:{p.rstrip('d') if p != 'all' else 0}") for p in ("all", "7d", "30d")]
+    more = [[button(t(language, "button.staff.older"), f"sl:{status}:{lang_filter}:{offset + PAGE}:{days}")]] if len(rows) > PAGE else []
+    rows_markup = open_buttons + [filters[i:i + 4] for i in range(0, len(filters), 4)] + [languages, periods] + more
     return "\n".join(lines), InlineKeyboardMarkup(rows_markup)
 
 
@@ -136,7 +141,8 @@ async def on_staff_callback(update: Update, context: Context) -> None:
     app = services(context)
     staff_id = update.effective_user.id
     if verb == "sl":
-        text, markup = await app.db.run(lambda s: cases_page(s, language, args[0], args[1], int(args[2])))
+        days = int(args[3]) if len(args) > 3 and args[3].isdigit() else 0
+        text, markup = await app.db.run(lambda s: cases_page(s, language, args[0], args[1], int(args[2]), days))
         await reply(update, context, text, markup)
     elif verb == "sc":
         await show_case(update, context, language, args[0])

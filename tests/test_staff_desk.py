@@ -80,7 +80,7 @@ def test_export_in_a_group_is_refused_with_the_reason(bot, staff, standin):
 
 def test_a_new_case_is_announced_to_the_staff_chat_without_names_or_phones(bot, standin, case_ref):
     mother, ref = case_ref
-    notice = next(m for m in standin.sent_messages(STAFF_CHAT) if ref in m.text)
+    notice = mother.wait_for(lambda: next((m for m in standin.sent_messages(STAFF_CHAT) if ref in m.text), None), what="the staff chat notice")
     assert "Rüfullayev" not in notice.text and "994" not in notice.text
     link = notice.reply_markup["inline_keyboard"][0][0]["url"]
     assert link.endswith(f"?start=case_{ref}")
@@ -112,6 +112,23 @@ def test_a_status_step_that_is_not_allowed_changes_nothing(bot, staff, case_ref)
     assert bot.query("select status from \"case\" where ref = :r", r=ref)[0][0] == "in_review"
 
 
+def test_cases_list_filters_by_status_language_and_period(bot, staff, case_ref):
+    _mother, ref = case_ref
+    settle(staff)
+    listing = staff.ask("/cases")
+    assert ref in listing.text
+    staff.click(t("ru", "staff.status.closed"))
+    assert ref not in staff.next_message().text
+    settle(staff)
+    staff.ask("/cases")
+    staff.click(t("ru", "button.export.7d"))
+    assert ref in staff.next_message().text
+    settle(staff)
+    staff.ask("/cases")
+    staff.click("ru")
+    assert ref not in staff.next_message().text, "an Azerbaijani report is not among the Russian ones"
+
+
 def test_staff_add_a_note_only_staff_see(bot, staff, case_ref):
     _mother, ref = case_ref
     settle(staff)
@@ -136,7 +153,12 @@ def test_a_family_adds_information_after_submitting(bot, standin, relative):
     assert son.tap(t("ru", "button.done")).text == t("ru", "update.saved", ref=ref)
     rows = bot.query("select kind from case_addition a join \"case\" c on c.id = a.case_id where c.ref = :r order by a.id", r=ref)
     assert [r[0] for r in rows] == ["location", "attachment"]
-    notices = standin.sent_messages(STAFF_CHAT)[standin_notices:]
+    # The staff chat hears of each addition just after the family is thanked.
+    def both_notices():
+        found = standin.sent_messages(STAFF_CHAT)[standin_notices:]
+        return found if len(found) >= 2 else None
+
+    notices = son.wait_for(both_notices, what="two staff notices")
     assert len(notices) == 2 and all(ref in n.text and "Ростов" not in n.text for n in notices)
 
 
