@@ -76,6 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         return run_preview(settings, getattr(args, "language", None))
 
     configure_logging(settings.log_level)
+    if command == "run":
+        from db.database import InstanceLock
+
+        lock = InstanceLock(settings.database_url)
+        if not lock.acquire():
+            print("Another copy of Homeward is already running on this database: stop it first.", file=sys.stderr)
+            return 3
     try:
         db = prepare_database(settings)
     except Exception as exc:  # one line, no traceback: the usual causes are a wrong URL or a stopped server

@@ -16,10 +16,11 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import additions, admin, desk, handlers, roles, staff, staff_export
+from bot import additions, admin, desk, handlers, privacy, roles, staff, staff_export
 from bot.config import LANGUAGES, Settings
 from bot.directory import load_directory_seeds, unverified
 from bot.guidance import load_seeds
@@ -27,13 +28,14 @@ from bot.i18n import compile_catalogs, t
 from bot.inbox import Inbox, Poller
 from bot.processor import ChatOrderedProcessor
 from bot.sending import PatientRateLimiter
+from bot.webhook import WebhookReceiver
 from db.database import Database
 from db.migrate import upgrade
 from flows.regions import default_gazetteer
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "new", "status", "update", "language", "help", "cancel")
+COMMANDS = ("start", "new", "status", "update", "language", "help", "cancel", "delete")
 STAFF_COMMANDS = ("cases", "case", "export")
 ADMIN_COMMANDS = ("guidance", "grant", "revoke")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
@@ -107,6 +109,9 @@ def build_application(settings: Settings, db: Database) -> Application:
     application.bot_data[handlers.SERVICES] = handlers.Services(settings, db, inbox, processor)
 
     private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, privacy.on_any_update), group=-2)  # one flooder waits, nobody else
+    application.add_handler(CommandHandler("delete", privacy.on_delete, filters=private))
+    application.add_handler(CallbackQueryHandler(privacy.on_delete_callback, pattern=r"^dl:(yes|no)$"))
     # First (group -1): a message the bot is waiting for outside the intake (an admin's edit, a
     # staff note, a family's addition) and its /cancel; everything else falls through.
     application.add_handler(MessageHandler(private & ~filters.COMMAND, desk.on_message), group=-1)
@@ -159,11 +164,16 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
         await application.start()
         polling = asyncio.create_task(poller.run())
         stop_requested = asyncio.create_task(poller.stopped())
+        app = application.bot_data[handlers.SERVICES]
+        housekeeping_done = asyncio.Event()
+        housekeeping = asyncio.create_task(privacy.housekeeping(app.db, app.settings, housekeeping_done))
         waiters = [polling, stop_requested] + ([until] if until is not None else [])
         try:
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
             poller.stop()
+            housekeeping_done.set()
+            await asyncio.gather(housekeeping, return_exceptions=True)
             stop_requested.cancel()
             polling.cancel()  # a long poll in flight is abandoned: unconfirmed updates come again
             await asyncio.gather(polling, return_exceptions=True)
@@ -189,6 +199,11 @@ async def _initialize_patiently(application: Application) -> None:
             delay = min(delay * 2, 30)
 
 
-def new_poller(application: Application) -> Poller:
-    inbox = application.bot_data[handlers.SERVICES].inbox
-    return Poller(application, inbox, ALLOWED_UPDATES)
+def new_poller(application: Application):
+    """Long polling, or the webhook receiver when WEBHOOK_URL is set: both store before confirming."""
+    app = application.bot_data[handlers.SERVICES]
+    settings = app.settings
+    if settings.webhook_url:
+        return WebhookReceiver(application, app.inbox, settings.webhook_url, settings.webhook_secret,
+                               settings.webhook_listen, settings.webhook_port, ALLOWED_UPDATES)
+    return Poller(application, app.inbox, ALLOWED_UPDATES, settings.conflict_grace_seconds)

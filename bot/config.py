@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError, field_validator
+import re
+
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
@@ -27,6 +29,28 @@ class Settings(BaseSettings):
     staff_chat_id: int | None = None
     default_language: str = "az"
     log_level: str = "INFO"
+    retention_days_closed: int = Field(default=365, ge=1)  # closed cases are purged after this
+    inbox_retention_days: int = Field(default=7, ge=1)  # processed raw updates (they hold messages)
+    max_cases_per_day: int = Field(default=5, ge=1)  # new reports one person may send in a day
+    flood_messages: int = Field(default=30, ge=2)  # more than this many messages ...
+    flood_seconds: int = Field(default=10, ge=1)  # ... within this many seconds: "please wait"
+    # A 409 from Telegram (another poller, same token) in the first seconds means we are the
+    # copy started by mistake: stop. Later it is the other copy's mistake: keep polling.
+    conflict_grace_seconds: int = Field(default=30, ge=1)
+    # Webhook mode instead of long polling when WEBHOOK_URL is set (the public HTTPS address).
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> "Settings":
+        if self.webhook_url:
+            if not self.webhook_url.startswith(("https://", "http://")):
+                raise ValueError("WEBHOOK_URL must be an https:// address")
+            if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", self.webhook_secret):
+                raise ValueError("WEBHOOK_SECRET must be 16-256 letters, digits, _ or - when WEBHOOK_URL is set")
+        return self
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -74,6 +98,6 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        name = f"{str(first['loc'][0]).upper()} " if first["loc"] else ""
         message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"Configuration error: {name} {message}.") from None
+        raise ConfigError(f"Configuration error: {name}{message}.") from None

@@ -19,7 +19,7 @@ from bot.events import callback_event, message_input, typed_event
 from bot.guidance import sources_text, the_rest
 from bot.i18n import format_day, t, tn
 from bot.inbox import Inbox
-from bot.intake import Person, cases_of, language_of, run_turn, set_language
+from bot.intake import Person, cases_of, cases_today, language_of, run_turn, set_language
 from bot.processor import ChatOrderedProcessor, is_transient_error
 from db.database import Database
 from db.models import Conversation
@@ -57,7 +57,7 @@ async def turn(update: Update, context: Context, act, origin: render.Origin | No
     result = await app.db.run(
         lambda session: run_turn(session, person, update.update_id, act, app.settings.default_language, date.today())
     )
-    await render.send(context.bot, person.chat_id, result, origin)
+    await render.send(context.bot, person.chat_id, result, origin, retention_days=app.settings.retention_days_closed)
     if not result.replay:
         for out in result.outs:
             if out.kind == OutKind.SUBMITTED:
@@ -70,28 +70,47 @@ def _engine(event: Event):
     return lambda _session, draft: engine.handle(draft, event, date.today())
 
 
-def _begin_or_resume(_session: Session, draft: Conversation) -> list[Out]:
-    if draft.phase == Phase.IDLE:
-        return engine.begin(draft)
-    return [Out(OutKind.SAY, "resume.text"), *engine.current_prompt(draft)]
-
-
-def _begin_or_offer(_session: Session, draft: Conversation) -> list[Out]:
-    if draft.phase == Phase.IDLE:
-        return engine.begin(draft)
-    return [Out(OutKind.UNFINISHED)]
-
-
-def _restart(_session: Session, draft: Conversation) -> list[Out]:
+def _begin(session: Session, draft: Conversation, daily_cap: int) -> list[Out]:
+    """A new report, unless this person has already sent today's most."""
+    sent = cases_today(session, draft.telegram_id)
+    if sent >= daily_cap:
+        return [Out(OutKind.LIMIT, params={"count": sent})]
     return engine.begin(draft)
 
 
+def _begin_or_resume(context: Context):
+    cap = services(context).settings.max_cases_per_day
+
+    def act(session: Session, draft: Conversation) -> list[Out]:
+        if draft.phase == Phase.IDLE:
+            return _begin(session, draft, cap)
+        return [Out(OutKind.SAY, "resume.text"), *engine.current_prompt(draft)]
+
+    return act
+
+
+def _begin_or_offer(context: Context):
+    cap = services(context).settings.max_cases_per_day
+
+    def act(session: Session, draft: Conversation) -> list[Out]:
+        if draft.phase == Phase.IDLE:
+            return _begin(session, draft, cap)
+        return [Out(OutKind.UNFINISHED)]
+
+    return act
+
+
+def _restart(context: Context):
+    cap = services(context).settings.max_cases_per_day
+    return lambda session, draft: _begin(session, draft, cap)
+
+
 async def on_start(update: Update, context: Context) -> None:
-    await turn(update, context, _begin_or_resume)
+    await turn(update, context, _begin_or_resume(context))
 
 
 async def on_new(update: Update, context: Context) -> None:
-    await turn(update, context, _begin_or_offer)
+    await turn(update, context, _begin_or_offer(context))
 
 
 async def on_cancel(update: Update, context: Context) -> None:
@@ -117,7 +136,7 @@ async def on_callback(update: Update, context: Context) -> None:
 
         await turn(update, context, act)
     elif data in ("n:new", "n:restart"):
-        await turn(update, context, _restart if data == "n:restart" else _begin_or_offer)
+        await turn(update, context, _restart(context) if data == "n:restart" else _begin_or_offer(context))
     elif data == "m:guidance":
         await send_more_guidance(update, context)
     elif data.startswith("src:"):

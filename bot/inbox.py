@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import logging
 from collections.abc import Iterable
 
@@ -99,19 +100,24 @@ class SecondInstance(Exception):
 class Poller:
     """Long polling that stores before it confirms, feeding the application's update queue."""
 
-    def __init__(self, application: Application, inbox: Inbox, allowed_updates: list[str] | None = None):
+    def __init__(self, application: Application, inbox: Inbox, allowed_updates: list[str] | None = None, conflict_grace: float = 30):
         self.application = application
         self.inbox = inbox
         self.allowed_updates = allowed_updates
+        self.conflict_grace = conflict_grace
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
         bot = self.application.bot
+        # A webhook left from webhook mode makes Telegram refuse getUpdates (409): polling wins.
+        # Pending updates are kept: Telegram hands them to getUpdates instead.
+        await bot.delete_webhook(drop_pending_updates=False)
         for update in await self.inbox.pending(bot):
             await self.application.update_queue.put(update)
         newest = await self.inbox.newest_id()
         offset = newest + 1 if newest is not None else None
         delay = 1.0
+        started = time.monotonic()
         while not self._stopping.is_set():
             try:
                 updates = await bot.get_updates(
@@ -123,7 +129,11 @@ class Poller:
             except (InvalidToken, Forbidden):
                 raise
             except Conflict as exc:
-                raise SecondInstance(str(exc)) from None
+                if time.monotonic() - started < self.conflict_grace:
+                    raise SecondInstance(str(exc)) from None  # we are the copy started by mistake
+                log.error("another process polls with this token: stop it; polling again")
+                await self._sleep(1.0)
+                continue
             except RetryAfter as exc:
                 await self._sleep(float(exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()))
                 continue

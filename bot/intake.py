@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot import case_links, directory, guidance
@@ -175,3 +176,10 @@ def _unused_reference(session: Session) -> str:
 def cases_of(session: Session, telegram_id: int) -> list[Case]:
     query = select(Case).where(Case.reporter_telegram_id == telegram_id).order_by(Case.created_at.desc())
     return list(session.exec(query))
+
+
+def cases_today(session: Session, telegram_id: int) -> int:
+    """Reports this person sent in the last 24 hours (a flood of reports is capped)."""
+    since = utcnow() - timedelta(days=1)
+    query = select(func.count()).select_from(Case).where(Case.reporter_telegram_id == telegram_id, Case.created_at >= since)
+    return session.exec(query).one()

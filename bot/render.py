@@ -109,19 +109,24 @@ def review_text(language: str, answers: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-async def send(bot: Bot, chat_id: int, turn: Turn, origin: Origin | None = None) -> None:
+def consent_text(language: str, retention_days: int) -> str:
+    """The consent, with how long a closed report is kept (the version is CONSENT_VERSION)."""
+    return t(language, "consent.text") + "\n\n" + tn(language, "consent.retention", "consent.retention.plural", retention_days)
+
+
+async def send(bot: Bot, chat_id: int, turn: Turn, origin: Origin | None = None, retention_days: int = 365) -> None:
     language = turn.language
     for out in turn.outs:
-        await _send_one(bot, chat_id, turn, out, language, origin)
+        await _send_one(bot, chat_id, turn, out, language, origin, retention_days)
 
 
-async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str, origin: Origin | None) -> None:
+async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str, origin: Origin | None, retention_days: int) -> None:
     def say(text: str, markup: Any = None) -> Any:
         return bot.send_message(chat_id, text, reply_markup=markup if markup is not None else ReplyKeyboardRemove())
 
     match out.kind:
         case OutKind.CONSENT:
-            text = t(language, "consent.text")
+            text = consent_text(language, retention_days)
             if out.reason:
                 text = t(language, f"invalid.{out.reason}") + "\n\n" + text
             await say(text, keyboards.consent(language))
@@ -155,6 +160,9 @@ async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str,
             await say(t(language, "cancel.confirm"), keyboards.confirm_cancel(language))
         case OutKind.SAY:
             await say(t(language, out.key, **out.params))
+        case OutKind.LIMIT:
+            text = tn(language, "limit.cases_per_day", "limit.cases_per_day.plural", out.params["count"])
+            await say(text)
         case OutKind.UNFINISHED:
             await say(t(language, "new.unfinished"), keyboards.unfinished(language))
         case OutKind.IDLE:

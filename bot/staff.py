@@ -18,7 +18,7 @@ from bot.keyboards import button
 from bot.render import describe_case
 from bot.telegram_html import split_message
 from flows.steps import N_
-from db.models import Attachment, Case, CaseAddition, CaseNote, CaseStatusChange, DuplicateLink, PendingInput, utcnow
+from db.models import Attachment, Case, CaseAddition, CaseTombstone, CaseNote, CaseStatusChange, DuplicateLink, PendingInput, utcnow
 
 log = logging.getLogger(__name__)
 STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
@@ -76,6 +76,10 @@ def cases_page(session: Session, language: str, status: str, lang_filter: str, o
 def case_card(session: Session, language: str, ref: str):
     case = session.exec(select(Case).where(Case.ref == ref.upper())).first()
     if case is None:
+        gone = session.get(CaseTombstone, ref.upper())
+        if gone is not None:  # deleted by the family or by retention: say so, keep nothing else
+            return t(language, "staff.case.tombstone", ref=gone.ref, date=format_day(language, gone.received_at.date()),
+                     reason=t(language, f"staff.tombstone.{gone.reason}"), deleted=format_day(language, gone.deleted_at.date())), None
         return t(language, "staff.case.not_found", ref=ref), None
     lines = [t(language, "staff.case.title", ref=case.ref, status=t(language, f"staff.status.{case.status}")),
              t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=case.language, mission=case.consular_mission or "—"), ""]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -108,3 +109,53 @@ class Database:
         self._executor.shutdown(wait=True)
         self.engine.dispose()
         self.read_engine.dispose()
+
+
+class InstanceLock:
+    """One bot process per database: a second one started by mistake refuses to run.
+
+    SQLite: an exclusive lock on a file beside the database; PostgreSQL: an advisory lock held
+    by a connection kept open for the life of the process. Both vanish if the process dies.
+    """
+
+    PG_KEY = 0x486F6D65  # "Home"
+
+    def __init__(self, url: str):
+        self.url = normalise_url(url)
+        self._handle = None
+        self._engine = None
+
+    def acquire(self) -> bool:
+        """Taken before anything else, migrations included: a second copy touches nothing."""
+        if self.url.startswith("sqlite"):
+            import fcntl
+
+            path = make_url(self.url).database or "homeward"
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            handle = open(f"{path}.lock", "a+")  # noqa: SIM115 - held for the process's life
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                return False
+        else:
+            from sqlalchemy import text
+
+            self._engine = create_engine(self.url, pool_size=1, max_overflow=0, hide_parameters=True)
+            handle = self._engine.connect()
+            # One lock per database and schema: the URL, without the password, names both.
+            key = zlib.crc32(make_url(self.url).render_as_string(hide_password=True).encode()) ^ self.PG_KEY
+            if not handle.execute(text("select pg_try_advisory_lock(:key)"), {"key": key}).scalar():
+                handle.close()
+                self._engine.dispose()
+                return False
+            handle.commit()
+        self._handle = handle
+        return True
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        if self._engine is not None:
+            self._engine.dispose()

@@ -268,3 +268,14 @@ class ExportAudit(SQLModel, table=True):
     filters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     row_count: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseTombstone(SQLModel, table=True):
+    """All that is left of a deleted case, so a case under work does not silently vanish."""
+
+    __tablename__ = "case_tombstone"
+
+    ref: str = Field(max_length=16, primary_key=True)
+    received_at: datetime
+    deleted_at: datetime = Field(default_factory=utcnow)
+    reason: str = Field(max_length=16)  # reporter | retention

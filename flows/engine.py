@@ -17,7 +17,7 @@ from flows.steps import OPTIONAL, QUESTIONNAIRE, REQUIRED, STEPS, Keyboard, Step
 from flows.validators import Invalid
 
 # Bump when the consent text changes meaningfully; each case keeps the version it was given under.
-CONSENT_VERSION = "2026-11-21"
+CONSENT_VERSION = "2026-11-21.2"  # .2: /delete and the retention period
 MAX_ATTACHMENTS = 20
 NOT_SKIPPABLE = "input.not_skippable"
 TOO_MANY_FILES = "input.too_many_files"
@@ -46,6 +46,7 @@ class OutKind(StrEnum):
     GUIDANCE = "guidance"  # params: situation (the service looks up the texts)
     IDLE = "idle"  # no report under way: offer to start one
     UNFINISHED = "unfinished"  # a new report was asked for while one is under way
+    LIMIT = "limit"  # params: count; today's reports have reached the daily cap
 
 
 @dataclass(frozen=True)

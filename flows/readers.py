@@ -6,6 +6,7 @@ and returns a JSON-ready value, or raises `Invalid` whose reason is a message ke
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -78,8 +79,16 @@ def last_contact(given: Input, today: date) -> dict[str, Any]:
     return {"date": when.value.isoformat(), "precision": str(when.precision), "text": when.text}
 
 
+def _real_point(latitude: float | None, longitude: float | None) -> bool:
+    return (
+        latitude is not None and longitude is not None
+        and math.isfinite(latitude) and math.isfinite(longitude)
+        and -90 <= latitude <= 90 and -180 <= longitude <= 180
+    )
+
+
 def place(given: Input, _today: date) -> dict[str, Any]:
-    if given.kind == "location" and given.latitude is not None and given.longitude is not None:
+    if given.kind == "location" and _real_point(given.latitude, given.longitude):
         text = f"{given.latitude:.5f}, {given.longitude:.5f}"
         return {"text": text, "lat": given.latitude, "lon": given.longitude}
     return {"text": free_text(_text(given, EXPECTED_PLACE), min_len=2, max_len=300), "lat": None, "lon": None}

@@ -5,12 +5,11 @@ Russian or English: "Voronej şəhəri", "в Тюмени", "Ростов-на-�
 11097, Voronej vilayəti". `Gazetteer.match_text` returns the region, whose federal district
 decides which Azerbaijani mission's consular district covers the case. `Gazetteer.nearest`
 does the same for a location pin. The data (regions, aliases, points) lives in
-`seeds/regions.toml`, where admins can add spellings without touching code.
+`seeds/regions.toml` (loaded and checked by `flows.region_data`), where admins can add spellings
+without touching code.
 
-How text is read
-----------------
-* Text is folded (`flows.text.fold`) and split into words at anything that is not a letter or
-  digit, so "Ростов-на-Дону", "Ростов на Дону" and "St.Petersburg" become word sequences.
+How text is read: `flows.place_names` finds the aliases (reading, overlaps, weak aliases, the
+order of what is found); what is particular to Russian regions is this.
 * Latin words are reduced to a spelling *skeleton*, so that romanisations of one Russian name
   meet: zh/j → j, kh/x/h → x, ch/ç → c, sh/shch/ş → s, ts → s, q → g (Azerbaijani writes a hard
   г as q: Yekaterinburq, Qroznı), y → i, doubled letters once, and the soft i/y between a
@@ -29,24 +28,18 @@ How text is read
     ("Перми", "Уфе", "в Крыму") or Azerbaijani suffixes ("Ufada", "Permdə"). Words shorter
     than that never match by beginning, so a 4-letter name cannot swallow a longer word
     ("Krım" does not match "kriminal"). Indeclinable short names (Коми, Сочи) match only whole.
-* Region names in the three languages are aliases too (without their parenthesised part).
-* Where aliases overlap, the one covering more words wins ("Ростов Великий" over "Ростов",
-  "Нижний Новгород" over "Новгород"), then an exact match over an inflected one, then the
-  longer alias. *Weak* aliases (city names that are also common words, such as "Шахты",
-  "mines") count only when nothing else in the text names a region. Names of places outside
-  Russia that begin like an alias ("Kirovabad", the old name of Ganja; "Samarkand") claim their
-  words and yield nothing.
-* When the text names several regions, `match_text` returns the first one mentioned (people
-  tend to write the place first and the details after it); `find_all` returns all of them so
-  a conversation can ask which one is meant.
+* *Weak* aliases (city names that are also common words, such as "Шахты", "mines") match only
+  the whole word, and count only when no other alias is found in the text. Names of places
+  outside Russia that begin like an alias ("Kirovabad", the old name of Ganja; "Samarkand")
+  claim their words and yield nothing.
+* `match_text` returns the first region mentioned; `find_all` returns all of them so a
+  conversation can ask which one is meant.
 * "Moskva" is the city of Moscow unless an oblast word follows it closely ("Москва, область",
   "Moskva vilayətində") or Moscow Oblast is named in the text as well ("Подмосковье"): then
   the oblast. St Petersburg and Leningrad Oblast work the same way.
 
 Aliases shorter than 3 letters are refused when loading, and 3-letter ones (ДНР, СПб, Уфа)
-only ever match the whole word (with its case endings, for a declinable name such as Уфа);
-`load_regions` checks the file and raises `ValueError` naming the problem, so a bad edit fails
-at start-up and in tests, not silently.
+only ever match the whole word (with its case endings, for a declinable name such as Уфа).
 """
 
 from __future__ import annotations
@@ -54,24 +47,42 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from flows.region_data import FEDERAL_DISTRICTS, LANGUAGES, SEED_PATH, Region, load_elsewhere, load_regions
-
-__all__ = ["FEDERAL_DISTRICTS", "LANGUAGES", "SEED_PATH", "Gazetteer", "Region", "default_gazetteer", "load_elsewhere", "load_regions"]
+# `MAX_TEXT`, `_without_parentheses` and `_words` were defined here and stay importable.
+from flows.place_names import (  # noqa: F401
+    A_ENDINGS,
+    CYRILLIC_VOWELS,
+    DOUBLE,
+    LATIN,
+    LATIN_VOWELS,
+    MAX_TEXT,
+    PLURAL_ENDINGS,
+    Aliases,
+    Word,
+    by_key,
+    choose,
+    folded_words,
+    replace_all,
+    whole_word,
+)
+from flows.place_names import without_parentheses as _without_parentheses  # noqa: F401
+from flows.region_data import (
+    FEDERAL_DISTRICTS,
+    LANGUAGES,
+    SEED_PATH,
+    Region,
+    load_elsewhere,
+    load_regions,
+)
 from flows.text import fold
 
-# Only the beginning of a very long message is read: a place is named early, and this keeps
-# the cost of a pasted essay bounded.
-MAX_TEXT = 2000
+__all__ = ["FEDERAL_DISTRICTS", "LANGUAGES", "SEED_PATH", "Gazetteer", "Region", "default_gazetteer", "load_elsewhere", "load_regions"]
 
 
 # --- Spelling skeleton -----------------------------------------------------------------
 
-_WORD = re.compile(r"[^\W_]+")
-_LATIN = re.compile(r"[a-z]")
 # Order matters: longer clusters first, and "h" only after kh/zh/ch/sh are resolved.
 _LATIN_CLUSTERS = (
     ("shch", "s"),
@@ -88,18 +99,15 @@ _LATIN_CLUSTERS = (
     ("q", "g"),
     ("y", "i"),
 )
-_DOUBLE = re.compile(r"(.)\1+")
 _SOFT_I = re.compile(r"(?<=[bcdfgjklmnprstvxz])i(?=[aeiou])")
 
 
 @lru_cache(maxsize=8192)
 def _skeleton(word: str) -> str:
     """Matching key of one folded word; Latin spellings of one Russian name meet (see module doc)."""
-    if not _LATIN.search(word):
+    if not LATIN.search(word):
         return word
-    for cluster, letter in _LATIN_CLUSTERS:
-        word = word.replace(cluster, letter)
-    word = _DOUBLE.sub(r"\1", word)
+    word = DOUBLE.sub(r"\1", replace_all(word, _LATIN_CLUSTERS))
     word = _SOFT_I.sub("", word)
     if word.startswith("ie"):  # Yekaterinburg / Ekaterinburg, Yelets / Elets
         word = word[1:]
@@ -107,25 +115,18 @@ def _skeleton(word: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [_skeleton(word) for word in _WORD.findall(fold(text[:MAX_TEXT]))]
+    return [_skeleton(word) for word in folded_words(text)]
 
 
 # --- Word matching ---------------------------------------------------------------------
 
 _PREFIX_MIN = 5  # a stem this long may match any word that begins with it
-_MAX_EXTRA = 8  # ... at most this many letters longer
-_LATIN_VOWELS = "aeiou"
-_CYRILLIC_VOWELS = "аеиоуыэюя"
 
 # Russian noun endings added to a 4-letter stem (Пермь → Перми, Крым → Крыму, Химки → Химках).
 _NOUN_ENDINGS = ("", "а", "я", "у", "ю", "е", "и", "ы", "ь", "ой", "ей", "ом", "ем", "ою", "ею",
                  "ах", "ях", "ам", "ям", "ами", "ями", "ии", "ия", "ию", "ией")
-# Short first-declension names (Уфа, Тула, Чита, Ялта): Уфы, Уфе, Уфу, Уфой.
-_A_ENDINGS = ("а", "я", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею")
 # Short nouns in -й ("край" in "Краснодарский край"): края, краю, крае, краем.
 _I_ENDINGS = ("я", "ю", "е", "ем")
-# Short plural names (Воды in "Минеральные Воды"): Водах, Водам.
-_PLURAL_ENDINGS = ("ы", "и", "ах", "ях", "ам", "ям", "ами", "ями")
 # Russian adjectives keep their gender: "Кировская" (область) must not match "Кировский" (район).
 _ADJECTIVE_ENDINGS = {
     "ая": ("ая", "ой", "ую", "ою"),
@@ -148,27 +149,17 @@ _AZ_SUFFIXES = tuple(
 )
 
 
-@dataclass(frozen=True)
-class _Word:
-    """One word of an alias and the text words it accepts."""
+class _Word(Word):
+    """An alias word of a region: a stem never matches an adjective made from it ("Кировский")."""
 
-    full: str
-    stem: str  # non-empty only for long stems, which match by beginning
-    forms: frozenset[str]
-
-    def accepts(self, word: str) -> bool:
-        if word == self.full or word in self.forms:
-            return True
-        if self.stem and word.startswith(self.stem):
-            extra = word[len(self.stem):]
-            return len(extra) <= _MAX_EXTRA and not extra.lstrip("ь").startswith(("ск", "sk"))
-        return False
+    def refuses(self, extra: str) -> bool:
+        return extra.lstrip("ь").startswith(("ск", "sk"))
 
 
-def _alias_word(folded: str) -> _Word:
+def _alias_word(folded: str) -> Word:
     full = _skeleton(folded)
-    if _LATIN.search(folded):
-        stem = full[:-1] if full[-1] in _LATIN_VOWELS else full
+    if LATIN.search(folded):
+        stem = full[:-1] if full[-1] in LATIN_VOWELS else full
         if len(stem) >= _PREFIX_MIN:
             return _Word(full, stem, frozenset())
         return _Word(full, "", frozenset(_skeleton(folded + suffix) for suffix in _AZ_SUFFIXES))
@@ -176,44 +167,23 @@ def _alias_word(folded: str) -> _Word:
     if ending in _ADJECTIVE_ENDINGS and len(full) > 4:
         stem = full[:-2]
         return _Word(full, "", frozenset(stem + e for e in _ADJECTIVE_ENDINGS[ending]))
-    stem = full[:-1] if full[-1] in _CYRILLIC_VOWELS + "ьй" else full
+    stem = full[:-1] if full[-1] in CYRILLIC_VOWELS + "ьй" else full
     if len(stem) >= _PREFIX_MIN:
         return _Word(full, stem, frozenset())
     if len(stem) == 4:
         endings = _NOUN_ENDINGS
     elif full[-1] in "ая":
-        endings = _A_ENDINGS
+        endings = A_ENDINGS
     elif full[-1] == "й":
         endings = _I_ENDINGS
     elif full[-1] == "ы":
-        endings = _PLURAL_ENDINGS
+        endings = PLURAL_ENDINGS
     else:  # indeclinable (Коми, Сочи, Удэ) or an abbreviation (ДНР, СПб)
         endings = ()
     return _Word(full, "", frozenset(stem + e for e in endings))
 
 
-@dataclass(frozen=True)
-class _Alias:
-    region: Region | None  # None: a place outside Russia that claims its words
-    text: str
-    words: tuple[_Word, ...]
-    weak: bool
-
-    @property
-    def size(self) -> int:
-        return sum(len(word.full) for word in self.words)
-
-
-@dataclass(frozen=True)
-class _Hit:
-    alias: _Alias
-    start: int
-    end: int
-    exact: bool
-
-
-def _without_parentheses(text: str) -> str:
-    return re.sub(r"\([^)]*\)", " ", text)
+_whole_word = whole_word(_skeleton)  # a weak alias word: the whole word only
 
 
 # Words that turn "Moskva" into Moscow Oblast when they follow it closely.
@@ -243,36 +213,16 @@ class Gazetteer:
         if elsewhere is None:
             elsewhere = _seeded_elsewhere()
         self.regions: tuple[Region, ...] = tuple(regions)
-        self._by_key = {region.key: region for region in self.regions}
-        if len(self._by_key) != len(self.regions):
-            raise ValueError("region keys must be unique")
-        self._exact: dict[str, list[_Alias]] = {}
-        self._prefix: dict[str, list[_Alias]] = {}
+        self._by_key = by_key(self.regions, "region")
+        self._aliases: Aliases[Region] = Aliases()
         for region in self.regions:
-            strong = [_without_parentheses(name) for name in region.name.values()] + list(region.aliases)
-            for text in dict.fromkeys(strong):
-                self._add(_make_alias(region, text, weak=False))
-            for text in region.weak_aliases:
-                # Weak aliases match only the whole word: no stems, no endings.
-                alias = _make_alias(region, text, weak=True)
-                words = tuple(_Word(w.full, "", frozenset()) for w in alias.words)
-                self._add(_Alias(region, text, words, weak=True))
-        for text in elsewhere:
-            self._add(_make_alias(None, text, weak=False))
+            self._aliases.add_place(region, _alias_word, _whole_word)
+        self._aliases.add_claims(elsewhere, _alias_word)
 
     @classmethod
     def from_seeds(cls, path: Path | str = SEED_PATH) -> Gazetteer:
         regions, _ = load_regions(path)
         return cls(regions, load_elsewhere(path))
-
-    def _add(self, alias: _Alias | None) -> None:
-        if alias is None:
-            return
-        first = alias.words[0]
-        if first.stem:
-            self._prefix.setdefault(first.stem[:_PREFIX_MIN], []).append(alias)
-        for form in {first.full, *first.forms}:
-            self._exact.setdefault(form, []).append(alias)
 
     def get(self, key: str) -> Region:
         return self._by_key[key]
@@ -287,11 +237,13 @@ class Gazetteer:
     def find_all(self, text: str) -> list[Region]:
         """Every region named in `text`, in the order they are first mentioned."""
         words = _words(text)
-        hits = self._choose(self._hits(words))
-        mentioned = [hit.alias.region.key for hit in hits if hit.alias.region is not None]
+        found = self._aliases.hits(words)
+        # A weak alias counts only when no other alias is found.
+        hits = choose([hit for hit in found if not hit.alias.weak] or found)
+        mentioned = [hit.alias.place.key for hit in hits if hit.alias.place is not None]
         result: list[str] = []
         for hit in hits:
-            region = hit.alias.region
+            region = hit.alias.place
             if region is None:
                 continue
             key = region.key
@@ -305,37 +257,6 @@ class Gazetteer:
                 result.append(key)
         return [self._by_key[key] for key in result]
 
-    def _hits(self, words: list[str]) -> list[_Hit]:
-        hits: list[_Hit] = []
-        for start, word in enumerate(words):
-            candidates = list(self._exact.get(word, ()))
-            if len(word) >= _PREFIX_MIN:
-                candidates += self._prefix.get(word[:_PREFIX_MIN], ())
-            for alias in dict.fromkeys(candidates):  # an alias may be indexed under two forms
-                end = start + len(alias.words)
-                if end > len(words):
-                    continue
-                span = words[start:end]
-                if all(part.accepts(w) for part, w in zip(alias.words, span, strict=True)):
-                    exact = all(part.full == w for part, w in zip(alias.words, span, strict=True))
-                    hits.append(_Hit(alias, start, end, exact))
-        return hits
-
-    @staticmethod
-    def _choose(hits: list[_Hit]) -> list[_Hit]:
-        strong = [hit for hit in hits if not hit.alias.weak]
-        pool = strong or hits
-        pool.sort(key=lambda h: (-(h.end - h.start), not h.exact, -h.alias.size, h.start))
-        taken: list[_Hit] = []
-        used: set[int] = set()
-        for hit in pool:
-            span = range(hit.start, hit.end)
-            if used.isdisjoint(span):
-                taken.append(hit)
-                used.update(span)
-        taken.sort(key=lambda h: h.start)
-        return taken
-
     # --- coordinates ---
 
     def nearest(self, lat: float, lon: float) -> Region:
@@ -347,11 +268,6 @@ class Gazetteer:
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
             raise ValueError(f"not a valid position: {lat}, {lon}")
         return min(self.regions, key=lambda region: _distance_km(lat, lon, region.lat, region.lon))
-
-
-def _make_alias(region: Region | None, text: str, *, weak: bool) -> _Alias | None:
-    words = tuple(_alias_word(w) for w in _WORD.findall(fold(text)))
-    return _Alias(region, text, words, weak) if words else None
 
 
 _EARTH_RADIUS_KM = 6371.0

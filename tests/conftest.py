@@ -24,6 +24,12 @@ from db.models import Case, Conversation
 from standin import StandinThread
 
 TOKEN = "123456:TEST-TOKEN-abcdef"
+# Never in a log line, whatever the level: the token's secret, and what relatives type in tests.
+SECRETS_NOT_IN_LOGS = (
+    TOKEN.split(":")[1], "994501234567", "994 50 123", "9161234567", "916 123", "Rüfullayev", "Rufullayev",
+    "Руфуллаев", "Hajiyev", "Гаджиев", "Sonabayim", "Sonabəyim", "Сонабейим", "Voronej", "Voronezh", "Воронеж",
+    "yanvarın", "mid-January", "в середине января", "Polis saxladı", "Задержала полиция", "Police detained",
+)
 ADMIN_IDS = (4242, 4243)
 STAFF_CHAT = -1000777
 def new_user_id() -> int:
@@ -50,7 +56,7 @@ class BotProcess:
         self.process: subprocess.Popen | None = None
         self.engine = create_engine(normalise_url(database_url))
 
-    def start(self, wait: bool = True) -> BotProcess:
+    def start(self, wait: bool = True, ready_when: str = "getUpdates") -> BotProcess:
         env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -60,14 +66,16 @@ class BotProcess:
             "LOG_LEVEL": "DEBUG",
             "ADMIN_IDS": ",".join(map(str, ADMIN_IDS)),
             "STAFF_CHAT_ID": str(STAFF_CHAT),
+            # Test relatives answer faster than any person; the flood test sets its own limit.
+            "FLOOD_MESSAGES": "1000",
             **self.extra_env,
         }
-        polls_before = len(self.standin.requests("getUpdates"))
+        polls_before = len(self.standin.requests(ready_when))
         log = self.log_path.open("ab")
         self.process = subprocess.Popen([sys.executable, "run_bot.py"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
         if wait:
             deadline = time.monotonic() + 30
-            while len(self.standin.requests("getUpdates")) <= polls_before:
+            while len(self.standin.requests(ready_when)) <= polls_before:
                 if self.process.poll() is not None:
                     raise AssertionError(f"bot exited with {self.process.returncode}:\n{self.log_path.read_text()[-3000:]}")
                 if time.monotonic() > deadline:
@@ -90,6 +98,14 @@ class BotProcess:
                 self.process.kill()
                 self.process.wait()
         self.engine.dispose()
+        self.assert_logs_hold_no_personal_data()
+
+    def assert_logs_hold_no_personal_data(self) -> None:
+        """The bot ran at DEBUG: no token, phone, name or message text may appear in its log."""
+        if not self.log_path.exists():
+            return
+        leaks = [(n, secret) for n, line in enumerate(self.log().splitlines(), 1) for secret in SECRETS_NOT_IN_LOGS if secret in line]
+        assert not leaks, f"personal data or the token in {self.log_path}: {leaks[:5]}"
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -117,15 +133,41 @@ def settle(person, quiet: float = 0.4) -> None:
             return
 
 
-def sqlite_url(folder: Path) -> str:
-    return f"sqlite:///{folder / 'homeward.db'}"
+_SCHEMAS: list[str] = []
+
+
+def database_url(folder: Path) -> str:
+    """The database a test bot gets: an SQLite file, or with TEST_BACKEND=postgres a fresh
+    PostgreSQL schema (CI runs the suite both ways)."""
+    if os.environ.get("TEST_BACKEND") != "postgres":
+        return f"sqlite:///{folder / 'homeward.db'}"
+    url = postgres_url()
+    assert url, "TEST_BACKEND=postgres needs TEST_DATABASE_URL"
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    _SCHEMAS.append(schema)
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drop_test_schemas():
+    yield
+    if _SCHEMAS:
+        admin = create_engine(normalise_url(postgres_url()), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            for schema in _SCHEMAS:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="module")
 def bot(standin, tmp_path_factory):
     """One bot for a test module; tests keep apart by using their own relatives."""
     folder = tmp_path_factory.mktemp("bot")
-    process = BotProcess(standin, sqlite_url(folder), folder / "bot.log").start()
+    process = BotProcess(standin, database_url(folder), folder / "bot.log").start()
     yield process
     process.stop()
 
@@ -133,7 +175,7 @@ def bot(standin, tmp_path_factory):
 @pytest.fixture
 def fresh_bot(standin, tmp_path):
     """A bot of its own, for tests that kill or restart it."""
-    process = BotProcess(standin, sqlite_url(tmp_path), tmp_path / "bot.log")
+    process = BotProcess(standin, database_url(tmp_path), tmp_path / "bot.log")
     yield process
     process.stop()
 

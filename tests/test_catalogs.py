@@ -98,7 +98,8 @@ SAMPLE = {"ref": "K7M-4PX", "count": 3, "max": 20, "min": 1940, "number": 2, "to
           "state": "outdated", "language": "ru", "error": "can't parse <b>", "languages": "ru, en", "old": 1,
           "field": "Telefon", "id": "42", "section": "Başlıq", "message": "Biz <b>səfirliklə</b> & danışdıq",
           "filter": "all, ru", "mission": "embassy_moscow", "new": "in_review", "kind": "location", "score": 93,
-          "role": "staff", "situation": "captured"}
+          "role": "staff", "situation": "captured", "what": "2 <reports>", "refs": "K7M-4PX, ABC-DEF",
+          "reason": "by the reporter", "deleted": "21 noyabr 2026"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

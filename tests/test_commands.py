@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.app import COMMANDS
+from bot.render import consent_text
 from bot.i18n import t
 from tests.conftest import settle
 from tests.test_intake import SCRIPTS, answer_required
@@ -41,9 +42,9 @@ def test_language_switch_mid_report_asks_the_same_question_in_the_new_language(b
 
 def test_language_buttons_on_the_welcome(bot, relative):
     person = relative("de")  # Telegram in German: we answer in DEFAULT_LANGUAGE (az)
-    assert person.ask("/start").text == t("az", "consent.text")
+    assert person.ask("/start").text == consent_text("az", 365)
     assert person.tap("English").text == t("en", "language.set")
-    assert person.next_message().text == t("en", "consent.text")
+    assert person.next_message().text == consent_text("en", 365)
 
 
 def test_cancel_asks_first_then_deletes_the_draft(bot, relative):
@@ -72,7 +73,7 @@ def test_start_during_a_report_resumes_it_and_new_offers_a_choice(bot, relative)
     assert offer.text == t("az", "new.unfinished")
     assert t("az", "ask.full_name") in person.tap(t("az", "button.continue")).text
     person.ask("/new")
-    assert person.tap(t("az", "button.start_over")).text == t("az", "consent.text")
+    assert person.tap(t("az", "button.start_over")).text == consent_text("az", 365)
     assert bot.conversation_of(person.id).answers == {}
 
 
@@ -108,4 +109,4 @@ def test_text_with_no_report_under_way_offers_to_start_one(bot, relative):
     person = relative("en")
     reply = person.ask("Hello, my son is missing")
     assert reply.text == t("en", "idle.text") and t("en", "button.new_report") in reply.buttons
-    assert person.tap(t("en", "button.new_report")).text == t("en", "consent.text")
+    assert person.tap(t("en", "button.new_report")).text == consent_text("en", 365)

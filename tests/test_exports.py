@@ -15,6 +15,8 @@ from bot.exports import EMBASSY_COLUMNS, FULL_COLUMNS, STATS_COLUMNS, STATS_HXL
 from bot.i18n import t
 from db.models import Case, DuplicateLink, ExportAudit
 from tests.conftest import ADMIN_IDS, settle
+from db.database import normalise_url
+from tests.conftest import database_url
 from tests.test_deployment import run_bot
 from tests.test_staff_desk import submit_report
 
@@ -37,9 +39,9 @@ def make_case(n: int, **overrides) -> Case:
 
 @pytest.fixture
 def database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'exports.db'}"
+    url = database_url(tmp_path)
     assert run_bot("migrate", env={"DATABASE_URL": url}).returncode == 0
-    engine = create_engine(url)
+    engine = create_engine(normalise_url(url))
     with Session(engine) as session:
         for n in range(1, 7):
             session.add(make_case(n, status="closed" if n == 6 else "new", language="ru" if n == 5 else "az"))
@@ -57,7 +59,7 @@ def export(database, tmp_path, fmt, profile="full", *extra):
 
 
 def audits(database):
-    engine = create_engine(database)
+    engine = create_engine(normalise_url(database))
     with Session(engine) as session:
         rows = list(session.exec(select(ExportAudit)))
     engine.dispose()

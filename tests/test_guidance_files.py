@@ -8,18 +8,20 @@ import shutil
 import pytest
 from sqlalchemy import create_engine, text
 
+from db.database import normalise_url
+from tests.conftest import database_url
 from tests.test_deployment import run_bot
 
 
 @pytest.fixture
 def database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'files.db'}"
+    url = database_url(tmp_path)
     assert run_bot("migrate", env={"DATABASE_URL": url}).returncode == 0
     return url
 
 
 def versions(url: str) -> list[tuple]:
-    engine = create_engine(url)
+    engine = create_engine(normalise_url(url))
     with engine.connect() as connection:
         rows = connection.execute(text("select section, language, version, is_current, outdated, body from guidance_text order by 1, 2, 3")).all()
     engine.dispose()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 
+from bot.render import consent_text
 from bot.i18n import t
+from tests.conftest import BotProcess
 
 
 def next_question(person, key: str, language: str = "az", allowed_resend: str | None = None):
@@ -107,7 +109,7 @@ def test_502_and_timeouts_on_send_are_retried(bot, relative, standin):
     mother = relative("en")
     standin.fail("sendMessage", status=502, times=3)
     consent = mother.ask("/start", timeout=20)
-    assert consent.text == t("en", "consent.text")
+    assert consent.text == consent_text("en", 365)
     assert len([m for m in mother.messages if m.text == consent.text]) == 1
 
 
@@ -122,3 +124,23 @@ def test_an_unexpected_error_gets_an_apology_and_a_way_on_never_a_traceback(bot,
     assert bot.conversation_of(mother.id).answers == {"relationship": "mother"}, "the answer was kept"
     assert t("ru", "ask.full_name") in mother.tap(t("ru", "button.continue")).text
     assert "Tahir" not in bot.log() and "update" in bot.log()
+
+
+def test_a_second_bot_on_the_same_database_refuses_with_one_line(fresh_bot, standin, relative, tmp_path):
+    fresh_bot.start()
+    second = BotProcess(standin, fresh_bot.database_url, tmp_path / "second.log").start(wait=False)
+    assert second.process.wait(30) == 3
+    assert second.log().strip().splitlines() == ["Another copy of Homeward is already running on this database: stop it first."]
+    mother = relative("en")
+    assert mother.ask("/help").text == t("en", "help.text"), "the first bot goes on serving"
+
+
+def test_a_second_bot_on_another_database_with_the_same_token_stops_on_telegrams_409(fresh_bot, standin, relative, tmp_path):
+    fresh_bot.extra_env["CONFLICT_GRACE_SECONDS"] = "2"
+    fresh_bot.start()
+    time.sleep(3)  # the first copy is past its start-up: a 409 now is the newcomer's doing
+    other = BotProcess(standin, f"sqlite:///{tmp_path / 'other.db'}", tmp_path / "other.log", {"CONFLICT_GRACE_SECONDS": "2"}).start(wait=False)
+    assert other.process.wait(30) == 3
+    assert other.log().strip().splitlines()[-1] == "Another copy of this bot is already polling Telegram with the same token: stop it first."
+    assert fresh_bot.process.poll() is None, "the copy that was running goes on"
+    assert relative("en").ask("/help", timeout=20).text == t("en", "help.text")

@@ -1,0 +1,113 @@
+"""Privacy that holds: /delete, retention, and limits against floods."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from sqlmodel import Session, create_engine, select
+
+from bot.config import load_settings
+from bot.i18n import t, tn
+from bot.privacy import FloodGuard, purge
+from bot.render import consent_text
+from db.migrate import upgrade
+from db.models import Case, CaseTombstone, InboxUpdate
+from tests.conftest import ADMIN_IDS, settle
+from tests.test_staff_desk import submit_report
+
+
+def test_the_consent_says_how_to_delete_and_how_long_we_keep_reports():
+    for language in ("az", "ru", "en"):
+        text = consent_text(language, 365)
+        assert "/delete" in text and "365" in text
+    assert consent_text("ru", 31).endswith(tn("ru", "consent.retention", "consent.retention.plural", 31))
+    assert "31 день" in consent_text("ru", 31) and "365 дней" in consent_text("ru", 365)
+
+
+def test_delete_removes_everything_and_staff_see_a_tombstone(bot, standin, relative):
+    mother = relative("ru")
+    ref = submit_report(mother, "ru")
+    mother.ask("/new")
+    mother.tap(t("ru", "button.agree"))
+    mother.tap(t("ru", "choice.relationship.mother"))  # an unfinished second report
+    confirm = mother.ask("/delete")
+    assert ref in confirm.text and t("ru", "delete.what.draft") in confirm.text
+    done = mother.tap(t("ru", "button.delete_yes"))
+    assert done.text.startswith(t("ru", "delete.done", what="")[:8]) and ref in done.text
+
+    assert bot.cases_of(mother.id) == []
+    assert bot.conversation_of(mother.id) is None
+    for table, column in (("user_profile", "telegram_id"), ("inbox_update", "chat_key"), ("pending_input", "telegram_id")):
+        assert bot.query(f"select count(*) from {table} where {column} = :id", id=mother.id)[0][0] == 0, table
+    assert bot.query("select count(*) from attachment a left join \"case\" c on c.id = a.case_id where c.id is null")[0][0] == 0
+    assert bot.query("select reason from case_tombstone where ref = :r", r=ref) == [("reporter",)]
+
+    admin = standin.user(ADMIN_IDS[0], first_name="Admin", language_code="en")
+    settle(admin)
+    card = admin.ask(f"/case {ref}")
+    assert ref in card.text and t("en", "staff.tombstone.reporter") in card.text and "Тахир" not in card.text
+    settle(mother)
+    assert mother.ask("/delete").text == t("ru", "delete.nothing")
+
+
+def test_delete_can_be_declined(bot, relative):
+    son = relative("en")
+    ref = submit_report(son, "en")
+    son.ask("/delete")
+    assert son.tap(t("en", "button.delete_no")).text == t("en", "delete.kept")
+    assert [c.ref for c in bot.cases_of(son.id)] == [ref]
+
+
+def test_retention_purges_old_closed_cases_and_processed_updates(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    now = datetime.now(timezone.utc)
+    old, recent = now - timedelta(days=400), now - timedelta(days=10)
+    common = dict(reporter_chat_id=1, language="az", consent_version="x", reporter_relationship="mother", person_full_name="A B",
+                  birth_year=1980, last_contact_date=date(2025, 1, 1), last_contact_precision="day", last_contact_text="x",
+                  last_location="x", reporter_contact_method="telegram")
+    with Session(engine) as session:
+        session.add(Case(ref="OLD-CLS", status="closed", updated_at=old, created_at=old, reporter_telegram_id=1, submitted_update_id=1, **common))
+        session.add(Case(ref="OLD-NEW", status="new", updated_at=old, created_at=old, reporter_telegram_id=2, submitted_update_id=2, **common))
+        session.add(Case(ref="NEW-CLS", status="closed", updated_at=recent, created_at=recent, reporter_telegram_id=3, submitted_update_id=3, **common))
+        session.add(InboxUpdate(update_id=1, payload="{}", done_at=now - timedelta(days=30)))
+        session.add(InboxUpdate(update_id=2, payload="{}", done_at=now - timedelta(hours=1)))
+        session.add(InboxUpdate(update_id=3, payload="{}", done_at=None, received_at=old))
+        session.commit()
+        assert purge(session, load_settings(_env_file=None)) == (1, 1)
+        session.commit()
+        assert sorted(session.exec(select(Case.ref))) == ["NEW-CLS", "OLD-NEW"], "only closed cases past retention go"
+        assert sorted(session.exec(select(InboxUpdate.update_id))) == [2, 3], "unprocessed updates are never purged"
+        assert session.get(CaseTombstone, "OLD-CLS").reason == "retention"
+    engine.dispose()
+
+
+def test_flood_guard_warns_once_then_waits_for_the_person_to_slow_down():
+    guard = FloodGuard(limit=3, seconds=10)
+    assert [guard.admit(1, now=n * 0.1) for n in range(6)] == ["ok", "ok", "ok", "warn", "drop", "drop"]
+    assert guard.admit(2, now=0.6) == "ok", "another person is not affected"
+    assert guard.admit(1, now=30) == "ok"
+
+
+def test_one_person_flooding_is_throttled_and_others_are_unaffected(fresh_bot, relative):
+    fresh_bot.extra_env["FLOOD_MESSAGES"] = "30"  # the default: no person types 30 messages in 10 s
+    fresh_bot.start()
+    flooder, other = relative("en"), relative("en")
+    for n in range(100):
+        flooder.send(f"message {n}")
+    assert other.ask("/help", timeout=20).text == t("en", "help.text")
+    settle(flooder, quiet=1.5)
+    waits = [m for m in flooder.messages if m.text == t("en", "flood.wait")]
+    assert len(waits) == 1
+    assert len(flooder.messages) <= 31, "at most the allowed messages were answered, plus one polite wait"
+
+
+def test_new_reports_per_day_are_capped(standin, fresh_bot, relative):
+    fresh_bot.extra_env["MAX_CASES_PER_DAY"] = "1"
+    fresh_bot.start()
+    mother = relative("az")
+    submit_report(mother, "az")
+    reply = mother.ask("/new")
+    assert reply.text == tn("az", "limit.cases_per_day", "limit.cases_per_day.plural", 1)
+    assert len(fresh_bot.cases_of(mother.id)) == 1
