@@ -26,7 +26,7 @@ run: compile
 preview: compile
 	$(PY) run_bot.py preview
 
-PYTEST_ARGS ?= -q
+PYTEST_ARGS ?= -q -n 3
 test: compile
 	$(PY) -m pytest $(PYTEST_ARGS)
 

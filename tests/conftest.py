@@ -163,21 +163,32 @@ def drop_test_schemas():
         admin.dispose()
 
 
+_MODULE_BOTS: list[BotProcess] = []
+
+
 @pytest.fixture(scope="module")
 def bot(standin, tmp_path_factory):
     """One bot for a test module; tests keep apart by using their own relatives."""
     folder = tmp_path_factory.mktemp("bot")
     process = BotProcess(standin, database_url(folder), folder / "bot.log").start()
+    _MODULE_BOTS.append(process)
     yield process
+    _MODULE_BOTS.remove(process)
     process.stop()
 
 
 @pytest.fixture
 def fresh_bot(standin, tmp_path):
-    """A bot of its own, for tests that kill or restart it."""
+    """A bot of its own, for tests that kill or restart it. Two bots polling one token is what
+    Telegram answers with 409 (and what the bot refuses), so the module's bot pauses meanwhile."""
+    paused = list(_MODULE_BOTS)
+    for other in paused:
+        other.stop()
     process = BotProcess(standin, database_url(tmp_path), tmp_path / "bot.log")
     yield process
     process.stop()
+    for other in paused:
+        other.start()
 
 
 @pytest.fixture
