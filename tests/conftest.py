@@ -54,7 +54,7 @@ class BotProcess:
         self.log_path = log_path
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
-        self.engine = create_engine(normalise_url(database_url))
+        self.engine = create_engine(normalise_url(database_url), pool_pre_ping=True)
 
     def start(self, wait: bool = True, ready_when: str = "getUpdates") -> BotProcess:
         env = {
@@ -149,7 +149,8 @@ def database_url(folder: Path) -> str:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
     _SCHEMAS.append(schema)
-    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    # application_name lets a test single out this bot's connections (and nobody else's).
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}&application_name={schema}"
 
 
 @pytest.fixture(scope="session", autouse=True)

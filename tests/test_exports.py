@@ -157,3 +157,18 @@ def test_two_relatives_in_two_scripts_are_linked_and_staff_export_it_in_telegram
     assert next(r for r in rows if r["case_ref"] == first)["possible_duplicates"] == second
     audit = bot.query("select channel, actor_id, profile from export_audit")
     assert ("telegram", ADMIN_IDS[0], "full") in audit
+
+
+def test_an_export_while_families_report(bot, relative, tmp_path):
+    """A long read never holds the intake up (SQLite WAL, PostgreSQL MVCC)."""
+    import threading
+
+    results = {}
+    exporter = threading.Thread(target=lambda: results.setdefault("run", run_bot(
+        "export", "--format", "xlsx", "--out", str(tmp_path / "during.xlsx"), env={"DATABASE_URL": bot.database_url})))
+    exporter.start()
+    people = [relative("az") for _ in range(3)]
+    refs = [submit_report(person, "az") for person in people]
+    exporter.join(timeout=120)
+    assert results["run"].returncode == 0, results["run"].stderr
+    assert all(len(bot.cases_of(p.id)) == 1 for p in people) and len(set(refs)) == 3

@@ -80,8 +80,9 @@ def test_killed_a_hundred_times_while_fifty_relatives_report(fresh_bot, relative
 
 def test_storm_of_429_and_502_delivers_every_reply_in_order_and_respects_retry_windows(bot, relative, standin):
     people = [relative("en") for _ in range(5)]
-    standin.fail_ratio("sendMessage", 0.3, status=429, retry_after_range=(1, 3), until=time.monotonic() + 20, seed=1)
-    standin.fail_ratio("sendMessage", 0.1, status=502, until=time.monotonic() + 20, seed=2)
+    storm_ends = time.monotonic() + 60  # a minute of it
+    standin.fail_ratio("sendMessage", 0.3, status=429, retry_after_range=(1, 3), until=storm_ends, seed=1)
+    standin.fail_ratio("sendMessage", 0.1, status=502, until=storm_ends, seed=2)
     try:
         for person in people:
             person.send("/start")
@@ -96,7 +97,7 @@ def test_storm_of_429_and_502_delivers_every_reply_in_order_and_respects_retry_w
 
 
 def test_get_updates_failing_for_a_while_then_polling_resumes_promptly(bot, relative, standin):
-    outage = 40  # seconds of 502s on getUpdates
+    outage = 60  # seconds of 502s on getUpdates
     early = relative("en")
     standin.fail_ratio("getUpdates", 1.0, status=502, until=time.monotonic() + outage, seed=3)
     try:

@@ -144,3 +144,16 @@ def test_a_second_bot_on_another_database_with_the_same_token_stops_on_telegrams
     assert other.log().strip().splitlines()[-1] == "Another copy of this bot is already polling Telegram with the same token: stop it first."
     assert fresh_bot.process.poll() is None, "the copy that was running goes on"
     assert relative("en").ask("/help", timeout=20).text == t("en", "help.text")
+
+
+def test_the_postgresql_connection_dropping_loses_nothing(bot, relative):
+    if not bot.database_url.startswith("postgresql"):
+        import pytest
+
+        pytest.skip("a PostgreSQL test (runs with TEST_BACKEND=postgres)")
+    mother = relative("en")
+    start_report(mother, "en")
+    # The server drops every connection the bot holds (a restart, a network blip).
+    bot.query("select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and application_name = current_setting('application_name')")
+    assert t("en", "ask.last_contact") in mother.ask("1980", timeout=30).text
+    assert bot.conversation_of(mother.id).answers["birth"]["year"] == 1980
