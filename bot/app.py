@@ -110,37 +110,38 @@ def build_application(settings: Settings, db: Database) -> Application:
 
     private = filters.ChatType.PRIVATE
     application.add_handler(TypeHandler(Update, privacy.on_any_update), group=-2)  # one flooder waits, nobody else
-    application.add_handler(CommandHandler("delete", privacy.on_delete, filters=private))
-    application.add_handler(CallbackQueryHandler(privacy.on_delete_callback, pattern=r"^dl:(yes|no)$"))
     # First (group -1): a message the bot is waiting for outside the intake (an admin's edit, a
     # staff note, a family's addition) and its /cancel; everything else falls through.
     application.add_handler(MessageHandler(private & ~filters.COMMAND, desk.on_message), group=-1)
     application.add_handler(CommandHandler("cancel", desk.on_cancel, filters=private), group=-1)
-    application.add_handler(CommandHandler("guidance", admin.on_guidance, filters=private))
-    application.add_handler(CallbackQueryHandler(admin.on_admin_callback, pattern=r"^ad:"))
-    desk_commands = {
-        "cases": staff.on_cases,
-        "case": staff.on_case,
-        "grant": staff.on_grant,
-        "revoke": staff.on_revoke,
-        "update": additions.on_update_command,
-    }
-    for name, callback in desk_commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=private))
-    application.add_handler(CommandHandler("export", staff_export.on_export))  # in a group too: to refuse and say why
-    application.add_handler(CallbackQueryHandler(staff.on_staff_callback, pattern=r"^s[lcsxynfd]:"))
-    application.add_handler(CallbackQueryHandler(staff_export.on_export_callback, pattern=r"^x[fpr]:"))
-    application.add_handler(CallbackQueryHandler(additions.on_update_callback, pattern=r"^u[akd]:"))
-    command_handlers = {
+    # Every command of a private chat; each checks who may use it on every use.
+    private_commands = {
         "start": staff.on_start_or_open_case,
         "new": handlers.on_new,
         "status": handlers.on_status,
+        "update": additions.on_update_command,
         "language": handlers.on_language,
         "help": handlers.on_help,
         "cancel": handlers.on_cancel,
+        "delete": privacy.on_delete,
+        "cases": staff.on_cases,
+        "case": staff.on_case,
+        "guidance": admin.on_guidance,
+        "grant": staff.on_grant,
+        "revoke": staff.on_revoke,
     }
-    for name, callback in command_handlers.items():
+    for name, callback in private_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
+    application.add_handler(CommandHandler("export", staff_export.on_export))  # in a group too: to refuse and say why
+    callbacks = {
+        r"^ad:": admin.on_admin_callback,
+        r"^s[lcsxynfd]:": staff.on_staff_callback,
+        r"^x[fpr]:": staff_export.on_export_callback,
+        r"^u[akd]:": additions.on_update_callback,
+        r"^dl:(yes|no)$": privacy.on_delete_callback,
+    }
+    for pattern, callback in callbacks.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.on_help))
     application.add_handler(MessageHandler(private & ~filters.COMMAND, handlers.on_message))
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
