@@ -61,7 +61,7 @@ async def _pending(update: Update, context: Context) -> PendingInput | None:
     if update.effective_chat is None or update.effective_chat.type != "private" or update.effective_user is None:
         return None
     app = services(context)
-    return await app.db.run(lambda s: pending_for(s, app.settings, update.effective_user.id))
+    return await app.db.read(lambda s: pending_for(s, app.settings, update.effective_user.id))
 
 
 async def on_message(update: Update, context: Context) -> None:

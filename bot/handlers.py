@@ -164,7 +164,7 @@ async def read(update: Update, context: Context, query=lambda _session, _person,
         language = language_of(session, person, app.settings.default_language)
         return person, language, query(session, person, language)
 
-    return await app.db.run(look_up)
+    return await app.db.read(look_up)
 
 
 async def send_more_guidance(update: Update, context: Context) -> None:

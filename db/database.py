@@ -105,6 +105,12 @@ class Database:
         with Session(self.read_engine, expire_on_commit=False) as session:
             return fn(session)
 
+    async def read(self, fn: Callable[[Session], T]) -> T:
+        """A read-only look-up: off the writer thread and without SQLite's write lock, so the
+        questions asked on every message never queue behind (or block) the commits."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, self.read_sync, fn)
+
     def close(self) -> None:
         self._executor.shutdown(wait=True)
         self.engine.dispose()
