@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test preview migrate compile clean
+.PHONY: run test bench preview migrate compile clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -29,6 +29,11 @@ preview: compile
 PYTEST_ARGS ?= -q -n 3
 test: compile
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, then 100,000-case exports.
+bench: compile
+	$(PY) benchmarks/surge.py
+	$(PY) benchmarks/export_memory.py --cases 100000
 
 clean:
 	rm -rf $(VENV) data/*.db data/*.db-* locales/*/LC_MESSAGES/*.mo

@@ -25,12 +25,12 @@ from bot.config import LANGUAGES, Settings
 from bot.directory import load_directory_seeds, unverified
 from bot.guidance import load_seeds
 from bot.i18n import compile_catalogs, t
-from bot.inbox import Inbox, Poller
+from bot.inbox import POLL_TIMEOUT, Inbox, Poller
 from bot.processor import ChatOrderedProcessor
 from bot.sending import PatientRateLimiter
-from bot.webhook import WebhookReceiver
+from bot.transport import LeanRequest
 from db.database import Database
-from db.migrate import upgrade
+from db.migrate import upgrade_in_child
 from flows.regions import default_gazetteer
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def configure_logging(level: str = "INFO", filename: str | None = None) -> None:
     # httpx logs every request URL, and Telegram's URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per plugin at every start
     # PTB logs whole updates (what relatives typed) at DEBUG.
     logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
 
@@ -60,7 +61,7 @@ def prepare_database(settings: Settings) -> Database:
     """Catalogs compiled, migrations applied, guidance seeded: everything start-up needs."""
     compile_catalogs()
     default_gazetteer()  # a mistake in seeds/regions.toml stops start-up with its reason
-    upgrade(settings.database_url)
+    upgrade_in_child(settings.database_url)
     db = Database(settings.database_url)
     added = db.run_sync(load_seeds) + db.run_sync(load_directory_seeds)
     if added:
@@ -101,7 +102,8 @@ def build_application(settings: Settings, db: Database) -> Application:
         .rate_limiter(PatientRateLimiter())
         .concurrent_updates(processor)
         .updater(None)  # our Poller stores updates before confirming them
-        .connection_pool_size(64)
+        .request(LeanRequest())
+        .get_updates_request(LeanRequest(max_connections=2, read_timeout=POLL_TIMEOUT + 10))
         .post_init(register_commands)
         .build()
     )
@@ -205,6 +207,8 @@ def new_poller(application: Application):
     app = application.bot_data[handlers.SERVICES]
     settings = app.settings
     if settings.webhook_url:
+        from bot.webhook import WebhookReceiver  # tornado is loaded only by webhook deployments
+
         return WebhookReceiver(application, app.inbox, settings.webhook_url, settings.webhook_secret,
                                settings.webhook_listen, settings.webhook_port, ALLOWED_UPDATES)
     return Poller(application, app.inbox, ALLOWED_UPDATES, settings.conflict_grace_seconds)

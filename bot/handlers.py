@@ -3,6 +3,7 @@ committed to the database first, then rendered to Telegram."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from dataclasses import dataclass
@@ -62,8 +63,25 @@ async def turn(update: Update, context: Context, act, origin: render.Origin | No
         for out in result.outs:
             if out.kind == OutKind.SUBMITTED:
                 for observer in ON_SUBMITTED:
-                    await observer(context, out.params["ref"])
+                    _in_background(observer(context, out.params["ref"]))
     return result
+
+
+_BACKGROUND: set[asyncio.Task] = set()
+
+
+def _in_background(coroutine) -> None:
+    """Staff notices wait on a group chat's 20-a-minute limit; in a surge the relative's chat
+    must not wait with them. The case is already committed (and on /cases) whatever happens."""
+    task = asyncio.ensure_future(coroutine)
+    _BACKGROUND.add(task)
+    task.add_done_callback(_finished)
+
+
+def _finished(task: asyncio.Task) -> None:
+    _BACKGROUND.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a staff notice failed: %s", type(task.exception()).__name__)  # its text may quote a case
 
 
 def _engine(event: Event):
@@ -124,6 +142,22 @@ async def on_message(update: Update, context: Context) -> None:
 
 async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
+    # Answered at once, alongside the work: it stops the spinner on the relative's button.
+    answered = asyncio.ensure_future(_answer_quietly(query))
+    try:
+        await _handle_tap(update, context, query)
+    finally:
+        await answered
+
+
+async def _answer_quietly(query) -> None:
+    try:
+        await query.answer()
+    except BadRequest:
+        pass  # a redelivered tap: Telegram forgot the query; the reply is what matters
+
+
+async def _handle_tap(update: Update, context: Context, query) -> None:
     data = query.data or ""
     message = query.message if isinstance(query.message, Message) else None
     origin = render.Origin(message.message_id, message.text_html or "") if message else None
@@ -149,10 +183,6 @@ async def on_callback(update: Update, context: Context) -> None:
             await turn(update, context, lambda _s, draft: [Out(OutKind.SAY, "button.stale"), *engine.current_prompt(draft)])
         else:
             await turn(update, context, _engine(event), origin)
-    try:
-        await query.answer()
-    except BadRequest:
-        pass  # a redelivered tap: Telegram forgot the query; the reply above is what matters
 
 
 async def read(update: Update, context: Context, query=lambda _session, _person, _language: None):

@@ -14,7 +14,7 @@ import time
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -74,9 +74,9 @@ class Inbox:
         return [Update.de_json(json.loads(payload), bot) for payload in await self.db.run(load)]
 
     async def mark_done(self, update_id: int) -> None:
-        await self.db.run(
-            lambda s: s.execute(sql_update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(done_at=utcnow()))
-        )
+        # Core, not the ORM's bulk update: it runs once for every update the bot handles.
+        statement = _MARK_DONE.values(done_at=utcnow())
+        await self.db.run(lambda s: s.connection().execute(statement, {"done_id": update_id}))
 
     async def count_attempt(self, update_id: int) -> None:
         await self.db.run(
@@ -87,6 +87,9 @@ class Inbox:
 
     async def newest_id(self) -> int | None:
         return await self.db.run(lambda s: s.exec(select(func.max(InboxUpdate.update_id))).first())
+
+
+_MARK_DONE = sql_update(InboxUpdate.__table__).where(InboxUpdate.__table__.c.update_id == bindparam("done_id"))
 
 
 def insert_for(db: Database):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import html
 from dataclasses import dataclass
 from datetime import date
@@ -115,9 +117,18 @@ def consent_text(language: str, retention_days: int) -> str:
 
 
 async def send(bot: Bot, chat_id: int, turn: Turn, origin: Origin | None = None, retention_days: int = 365) -> None:
+    """The turn's messages in order. Edits of the tapped message (a tick beside the choice) run
+    alongside them: they add no message to the chat, and the relative should not wait a round
+    trip to Telegram for a tick before seeing the next question."""
     language = turn.language
+    edits = []
     for out in turn.outs:
-        await _send_one(bot, chat_id, turn, out, language, origin, retention_days)
+        if origin is not None and out.kind in (OutKind.ACK, OutKind.TOGGLE):
+            edits.append(asyncio.ensure_future(_send_one(bot, chat_id, turn, out, language, origin, retention_days)))
+        else:
+            await _send_one(bot, chat_id, turn, out, language, origin, retention_days)
+    if edits:
+        await asyncio.gather(*edits)
 
 
 async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str, origin: Origin | None, retention_days: int) -> None:

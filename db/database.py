@@ -1,21 +1,23 @@
 """The database engine and the one way the bot touches it: `await db.run(fn)`.
 
-`fn(session)` runs in a worker thread inside one transaction which is committed before `run`
-returns, so "on disk before the bot replies" holds for everything a handler does. Transient
-failures (SQLite busy, a dropped PostgreSQL connection) roll back and are retried: `fn` must
-only touch the session.
+`fn(session)` runs on the writer thread inside a transaction which is committed before `run`
+returns, so "on disk before the bot replies" holds for everything a handler does. Writes that
+arrive together share one transaction and one fsync (group commit), each in its own savepoint.
+Transient failures (SQLite busy, a dropped PostgreSQL connection) roll back and are retried:
+`fn` must only touch the session.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import queue
+import threading
 import time
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -68,9 +70,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, OperationalError):
+    """Worth trying again: a busy or locked SQLite file, a PostgreSQL connection lost or refused.
+    A mistake in the SQL itself (SQLite reports those as OperationalError too) is not."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+    if not isinstance(exc, OperationalError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        message = str(exc.orig).lower()
+        return any(word in message for word in ("locked", "busy", "disk i/o", "unable to open"))
+    return True
 
 
 class Database:
@@ -79,16 +88,32 @@ class Database:
         self.engine = make_engine(self.url)
         self.is_sqlite = self.url.startswith("sqlite")
         self.read_engine = make_engine(self.url, read_only=True) if self.is_sqlite else self.engine
-        # SQLite has one writer at a time: one thread avoids contending for its lock.
-        self._executor = ThreadPoolExecutor(max_workers=1 if self.is_sqlite else 8, thread_name_prefix="db")
+        self._writer = GroupCommitWriter(self)
 
     def run_sync(self, fn: Callable[[Session], T]) -> T:
+        """One transaction on the calling thread (start-up and the command line)."""
+        return self.run_batch_sync([fn])[0].unwrap()
+
+    def run_batch_sync(self, fns: list[Callable[[Session], Any]]) -> list[Outcome]:
+        """Every fn in one transaction: one commit (one fsync) for all of them. A fn that raises
+        is left out and the rest run again in a fresh transaction, so its half-done writes never
+        reach the disk and the others still commit (failures are rare: no savepoint per fn).
+        A transient failure (busy, connection dropped) rolls back and runs them all again."""
+        failed: dict[int, Outcome] = {}
+        while True:
+            try:
+                return self._commit_all(fns, failed)
+            except _LeaveOut:
+                continue
+
+    def _commit_all(self, fns: list[Callable[[Session], Any]], failed: dict[int, Outcome]) -> list[Outcome]:
         for attempt, delay in enumerate((*RETRY_DELAYS, None)):
             try:
                 with Session(self.engine, expire_on_commit=False) as session:
-                    result = fn(session)
+                    outcomes = [failed.get(index) or _outcome_of(fn, session, index, failed, alone=len(fns) == 1)
+                                for index, fn in enumerate(fns)]
                     session.commit()
-                    return result
+                    return outcomes
             except (OperationalError, DBAPIError) as exc:
                 if delay is None or not is_transient(exc):
                     raise
@@ -97,8 +122,10 @@ class Database:
         raise AssertionError("unreachable")
 
     async def run(self, fn: Callable[[Session], T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.run_sync, fn)
+        """`fn(session)` in a transaction that is committed when this returns. Calls made at the
+        same time share a transaction (group commit): one fsync for many relatives' answers,
+        and nobody's reply waits for anyone else's fsync queue."""
+        return await self._writer.submit(fn)
 
     def read_sync(self, fn: Callable[[Session], T]) -> T:
         """A long read outside the writer thread (exports): never blocks the intake's commits."""
@@ -112,9 +139,115 @@ class Database:
         return await loop.run_in_executor(None, self.read_sync, fn)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        self._writer.stop()
         self.engine.dispose()
         self.read_engine.dispose()
+
+
+class Outcome:
+    __slots__ = ("value", "error")
+
+    def __init__(self, value: Any = None, error: BaseException | None = None):
+        self.value, self.error = value, error
+
+    def unwrap(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class _LeaveOut(Exception):
+    """A fn of a shared transaction failed: roll back and commit the others without it."""
+
+
+def _outcome_of(fn: Callable[[Session], Any], session: Session, index: int, failed: dict[int, Outcome],
+                alone: bool) -> Outcome:
+    if alone:
+        return Outcome(fn(session))  # its failure fails its transaction, as it always did
+    try:
+        result = fn(session)
+        session.flush()  # its own writes fail here, not in someone else's commit
+        return Outcome(result)
+    except (OperationalError, DBAPIError) as exc:
+        if is_transient(exc):
+            raise  # the whole batch is retried
+        failed[index] = Outcome(error=exc)
+    except Exception as exc:  # noqa: BLE001 - it belongs to the caller that submitted fn
+        failed[index] = Outcome(error=exc)
+    raise _LeaveOut
+
+
+class GroupCommitWriter:
+    """One writer thread: it takes every write waiting, runs them in one transaction, commits
+    once, then wakes each caller. SQLite has one writer at a time anyway; PostgreSQL gets fewer
+    commits. Batches form by themselves while the previous commit is on its way to disk, so a
+    quiet bot commits each answer at once and a busy one shares fsyncs."""
+
+    MAX_BATCH = 256
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    async def submit(self, fn: Callable[[Session], T]) -> T:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._ensure_thread()
+        self._queue.put((fn, loop, future))
+        return await future
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._work, name="db-writer", daemon=True)
+                    self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(item)
+            try:
+                outcomes = self.db.run_batch_sync([fn for fn, _, _ in batch])
+            except BaseException as exc:  # noqa: BLE001 - the commit itself failed: every caller hears
+                outcomes = [Outcome(error=exc)] * len(batch)
+            by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+            for (_, loop, future), outcome in zip(batch, outcomes):
+                by_loop.setdefault(loop, []).append((future, outcome))
+            for loop, settled in by_loop.items():
+                try:
+                    loop.call_soon_threadsafe(_settle, settled)
+                except RuntimeError:
+                    pass  # that loop is closed: nobody is waiting any more
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(30)
+            self._thread = None
+
+
+def _settle(settled: list) -> None:
+    for future, outcome in settled:
+        if future.done():
+            continue
+        if outcome.error is not None:
+            future.set_exception(outcome.error)
+        else:
+            future.set_result(outcome.value)
 
 
 class InstanceLock:

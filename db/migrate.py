@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str):
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -18,8 +19,40 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
+def upgrade_in_child(url: str) -> None:
+    """The bot's start-up migrations in a forked child: Alembic (about 11 MB once imported)
+    never enters the long-running process's memory. Where there is no fork, in-process."""
+    if not hasattr(os, "fork"):
+        upgrade(url)
+        return
+    reader, writer = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: migrate, tell the parent why not if it failed, leave at once
+        os.close(reader)
+        code = 0
+        try:
+            upgrade(url)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent through the pipe
+            os.write(writer, f"{type(exc).__name__}: {exc}".encode(errors="replace")[:2000])
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        reason = pipe.read().decode(errors="replace")
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(reason or "database migration failed")
+
+
 def downgrade(url: str, revision: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(url), revision)

@@ -107,6 +107,7 @@ class BotApiMethods:
         chat.bot_messages.append(msg)
         chat.transcript.append(f"bot: {msg.describe()}")
         self._sent.append(msg)
+        self._sent_to(chat.chat_id)
         return copy.deepcopy(msg.json)
 
     # ---------------------------------------------------------------- sends

@@ -109,6 +109,8 @@ class FakeTelegram(BotApiMethods, BotSettingsMethods):
         self._queries: dict[str, Any] = {}
         self._calls: list[ApiCall] = []
         self._sent: list[BotMessage] = []
+        # Per-chat wake-ups for thousands of waiting users (the pulse would wake them all).
+        self._send_waiters: dict[int, list[asyncio.Future]] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._settings: dict[str, Any] = {}
         self._id_counter = 0
@@ -185,6 +187,27 @@ class FakeTelegram(BotApiMethods, BotSettingsMethods):
 
     def _changed(self) -> None:
         self._pulse.fire()
+
+    async def wait_for_sends(self, chat_id: int, count: int, timeout: float) -> None:
+        """Until the bot has sent `count` messages to this chat (woken by this chat's sends only)."""
+        deadline = time.monotonic() + timeout
+        chat = self._chats.get(chat_id)
+        while chat is None or len(chat.bot_messages) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            waiter = asyncio.get_running_loop().create_future()
+            self._send_waiters.setdefault(chat_id, []).append(waiter)
+            try:
+                await asyncio.wait_for(waiter, remaining)
+            except asyncio.TimeoutError:
+                raise TimeoutError from None
+            chat = self._chats.get(chat_id)
+
+    def _sent_to(self, chat_id: int) -> None:
+        for waiter in self._send_waiters.pop(chat_id, ()):
+            if not waiter.done():
+                waiter.set_result(None)
 
     # ------------------------------------------------------------ test side API
     def user(self, user_id: int, first_name: str = "Test", language_code: str | None = "az",

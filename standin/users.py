@@ -414,6 +414,17 @@ class FakeUser:
     async def anext_message(self, timeout: float = 10) -> BotMessage:
         return await self.tg._async_wait(lambda: self._next_message(timeout))
 
+    async def anext_messages(self, count: int, timeout: float = 10) -> list[BotMessage]:
+        """The next `count` bot messages, waiting on this chat alone (for many users at once);
+        must run on the stand-in's loop."""
+        try:
+            await self.tg.wait_for_sends(self.id, self._consumed + count, timeout)
+        except TimeoutError:
+            raise AssertionError(f"{self!r}: the bot sent fewer than {count} new messages within {timeout}s") from None
+        taken = self._chat().bot_messages[self._consumed:self._consumed + count]
+        self._consumed += count
+        return taken
+
     async def aask(self, text: str, timeout: float = 10) -> BotMessage:
         await self.asend(text)
         return await self.anext_message(timeout)
