@@ -6,22 +6,26 @@ are. Every export leaves an audit entry (who, when, profile, filters, row count)
 
 from __future__ import annotations
 
-from collections import Counter
+import json
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, CompoundSelect, Connection, DateTime, Result, Select, Text, bindparam, cast, select, type_coerce, union
+from sqlmodel import Session
 
 from bot.export_writers import write_csv, write_jsonl, write_xlsx
 from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
 
 FORMATS = ("csv", "xlsx", "json")
 PROFILES = ("full", "embassy", "stats")
-CHUNK = 1000
+CHUNK = 500  # cases per read, and per look-up of their attachments, links and additions
+CASES, ATTACHMENTS = Case.__table__, Attachment.__table__
+ADDITIONS, LINKS = CaseAddition.__table__, DuplicateLink.__table__
 
 # Spreadsheets downstream depend on these names and this order: append, never rename or reorder.
 FULL_COLUMNS = (
@@ -42,6 +46,8 @@ EMBASSY_COLUMNS = (
 STATS_COLUMNS = ("month", "region", "home_district", "situation", "status", "cases")
 STATS_HXL = ("#date+month", "#adm1+name+dest", "#adm2+name+origin", "#status+situation", "#status+case", "#affected+num")
 DATE_COLUMNS = {"created_at", "last_contact_date"}
+# Full-profile columns gathered from other tables; every other column is a Case column.
+RELATED_COLUMNS = ("attachments", "possible_duplicates", "additions")
 
 
 @dataclass(frozen=True)
@@ -55,101 +61,124 @@ class Filters:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v is not None}
 
 
-def _query(filters: Filters, profile: str):
-    query = select(Case).order_by(Case.id)
+def _conditions(filters: Filters, profile: str) -> list:
+    conditions = []
     if filters.since:
-        query = query.where(Case.created_at >= datetime.combine(filters.since, time.min, tzinfo=timezone.utc))
+        conditions.append(CASES.c.created_at >= datetime.combine(filters.since, time.min, tzinfo=timezone.utc))
     if filters.until:
-        query = query.where(Case.created_at <= datetime.combine(filters.until, time.max, tzinfo=timezone.utc))
+        conditions.append(CASES.c.created_at <= datetime.combine(filters.until, time.max, tzinfo=timezone.utc))
     if filters.status:
-        query = query.where(Case.status == filters.status)
+        conditions.append(CASES.c.status == filters.status)
     if filters.language:
-        query = query.where(Case.language == filters.language)
+        conditions.append(CASES.c.language == filters.language)
     if profile == "embassy":
-        query = query.where(Case.share_with_authorities)
-    return query
+        conditions.append(CASES.c.share_with_authorities)
+    return conditions
 
 
-def _chunks(session: Session, filters: Filters, profile: str) -> Iterator[list[Case]]:
-    last_id = 0
-    while True:
-        batch = list(session.exec(_query(filters, profile).where(Case.id > last_id).limit(CHUNK)))
-        if not batch:
-            return
-        yield batch
-        last_id = batch[-1].id
-        session.expunge_all()  # what is written is forgotten: memory stays flat
+def _streamed(session: Session, query: Select) -> Result:
+    """Rows as plain tuples, fetched CHUNK at a time (a server-side cursor on PostgreSQL), so
+    memory stays flat; ORM instances would cost half the export's time to build and discard."""
+    return session.connection().execute(query.execution_options(yield_per=CHUNK))
 
 
-def _related(session: Session, ids: list[int]) -> tuple[dict, dict, dict]:
-    attachments: dict[int, list[str]] = {}
-    for a in session.exec(select(Attachment).where(Attachment.case_id.in_(ids)).order_by(Attachment.id)):
-        attachments.setdefault(a.case_id, []).append(f"{a.kind}:{a.file_id}")
-    duplicates: dict[int, list[int]] = {}
-    links = select(DuplicateLink).where(
-        or_(DuplicateLink.case_id.in_(ids), DuplicateLink.other_case_id.in_(ids)), DuplicateLink.state != "rejected"
+def _related_queries(conditions: list) -> tuple[Select, CompoundSelect, Select]:
+    """Attachments, possible duplicates (with both refs) and additions of one chunk: the cases
+    that match the filters with ids from :first to :last. Built once per export; a range rather
+    than a list of ids keeps each statement small and cached however big the chunk is."""
+    chunk = select(CASES.c.id).where(CASES.c.id.between(bindparam("first"), bindparam("last")), *conditions)
+    attachments = (
+        select(ATTACHMENTS.c.case_id, ATTACHMENTS.c.kind, ATTACHMENTS.c.file_id)
+        .where(ATTACHMENTS.c.case_id.in_(chunk)).order_by(ATTACHMENTS.c.id)
     )
-    for link in session.exec(links):
-        duplicates.setdefault(link.case_id, []).append(link.other_case_id)
-        duplicates.setdefault(link.other_case_id, []).append(link.case_id)
-    additions: dict[int, list[str]] = {}
-    for item in session.exec(select(CaseAddition).where(CaseAddition.case_id.in_(ids)).order_by(CaseAddition.id)):
-        additions.setdefault(item.case_id, []).append(f"{item.created_at.date().isoformat()} {item.kind}: {_addition_text(item)}")
+    newer, older = CASES.alias("newer"), CASES.alias("older")
+    links = (
+        select(LINKS.c.case_id, newer.c.ref, LINKS.c.other_case_id, older.c.ref)
+        .join(newer, newer.c.id == LINKS.c.case_id)
+        .join(older, older.c.id == LINKS.c.other_case_id)
+        .where(LINKS.c.state != "rejected")
+    )
+    # A union, not an OR: PostgreSQL cannot use either index for "a IN (...) OR b IN (...)" and
+    # would scan every link for every chunk.
+    links = union(links.where(LINKS.c.case_id.in_(chunk)), links.where(LINKS.c.other_case_id.in_(chunk)))
+    additions = (
+        select(ADDITIONS.c.case_id, ADDITIONS.c.created_at, ADDITIONS.c.kind, ADDITIONS.c.value)
+        .where(ADDITIONS.c.case_id.in_(chunk)).order_by(ADDITIONS.c.id)
+    )
+    return attachments, links, additions
+
+
+def _related(connection: Connection, queries: tuple[Select, CompoundSelect, Select], first: int, last: int) -> tuple[dict, dict, dict]:
+    chunk = {"first": first, "last": last}
+    attachment_query, link_query, addition_query = queries
+    attachments: dict[int, list[str]] = defaultdict(list)
+    for case_id, kind, file_id in connection.execute(attachment_query, chunk):
+        attachments[case_id].append(f"{kind}:{file_id}")
+    # A link counts for both of its cases.
+    duplicates: dict[int, set[str]] = defaultdict(set)
+    for case_id, case_ref, other_id, other_ref in connection.execute(link_query, chunk):
+        duplicates[case_id].add(other_ref)
+        duplicates[other_id].add(case_ref)
+    additions: dict[int, list[str]] = defaultdict(list)
+    for case_id, created_at, kind, value in connection.execute(addition_query, chunk):
+        additions[case_id].append(f"{created_at.date().isoformat()} {kind}: {_addition_text(value)}")
     return attachments, duplicates, additions
 
 
-def _addition_text(item: CaseAddition) -> str:
-    value = item.value
+def _addition_text(value: dict[str, Any]) -> str:
     return value.get("phone") or value.get("text") or f"{value.get('kind', 'file')}:{value.get('file_id', '')}"
 
 
-def _refs(session: Session, case_ids: set[int]) -> dict[int, str]:
-    if not case_ids:
-        return {}
-    return dict(session.exec(select(Case.id, Case.ref).where(Case.id.in_(case_ids))).all())
+def _case_column(name: str) -> ColumnElement:
+    if name == "case_ref":
+        return CASES.c.ref
+    if name == "already_contacted":
+        return cast(CASES.c.already_contacted, Text)  # as text: decoded by _choices
+    if name == "created_at":
+        # The writers take naive datetimes as UTC and convert aware ones, so the model's UTC
+        # decorator (a Python call per case) would only add time.
+        return type_coerce(CASES.c.created_at, DateTime(timezone=True)).label("created_at")
+    return CASES.c[name]
+
+
+@lru_cache(maxsize=256)
+def _choices(text: str) -> tuple[str, ...]:
+    """A list of choices from a fixed set (already_contacted): the same few JSON texts come back
+    for thousands of cases, so each is decoded once. A tuple, as the value is shared."""
+    return tuple(json.loads(text))
 
 
 def case_rows(session: Session, filters: Filters, profile: str) -> Iterator[dict[str, Any]]:
-    for batch in _chunks(session, filters, profile):
-        attachments, duplicates, additions = _related(session, [c.id for c in batch])
-        refs = _refs(session, {other for ids in duplicates.values() for other in ids})
-        for case in batch:
-            yield {
-                "case_ref": case.ref,
-                "created_at": case.created_at,
-                "status": case.status,
-                "language": case.language,
-                "reporter_relationship": case.reporter_relationship,
-                "reporter_name": case.reporter_name,
-                "reporter_phone": case.reporter_phone,
-                "reporter_telegram_id": case.reporter_telegram_id,
-                "person_full_name": case.person_full_name,
-                "person_name_ru": case.person_name_ru,
-                "person_father_name": case.person_father_name,
-                "birth_year": case.birth_year,
-                "home_district": case.home_district,
-                "last_contact_date": case.last_contact_date,
-                "last_contact_precision": case.last_contact_precision,
-                "last_contact_text": case.last_contact_text,
-                "last_location": case.last_location,
-                "consular_mission": case.consular_mission,
-                "circumstances": case.circumstances,
-                "person_situation": case.person_situation,
-                "last_phone": case.last_phone,
-                "already_contacted": list(case.already_contacted),
-                "details": case.details,
-                "attachments": attachments.get(case.id, []),
-                "possible_duplicates": sorted(refs[i] for i in set(duplicates.get(case.id, [])) if i in refs),
-                "additions": additions.get(case.id, []),
-            }
+    """One mapping per case, holding exactly the profile's columns, in id order."""
+    columns = FULL_COLUMNS if profile == "full" else EMBASSY_COLUMNS
+    fields = [name for name in columns if name not in RELATED_COLUMNS]
+    wants_related = len(fields) < len(columns)
+    # The id goes last: zip() with `fields` then stops before it, and row[-1] is the id.
+    selected = [_case_column(name) for name in fields]
+    conditions = _conditions(filters, profile)
+    query = select(*selected, CASES.c.id).where(*conditions).order_by(CASES.c.id)
+    related_queries = _related_queries(conditions)
+    connection = session.connection()
+    for batch in _streamed(session, query).partitions():
+        if wants_related:
+            attachments, duplicates, additions = _related(connection, related_queries, batch[0][-1], batch[-1][-1])
+        for row in batch:
+            record = dict(zip(fields, row))
+            if "already_contacted" in record:
+                record["already_contacted"] = _choices(record["already_contacted"])
+            if wants_related:
+                case_id = row[-1]
+                record["attachments"] = attachments.get(case_id, [])
+                record["possible_duplicates"] = sorted(duplicates.get(case_id, ()))
+                record["additions"] = additions.get(case_id, [])
+            yield record
 
 
 def stats_rows(session: Session, filters: Filters) -> list[dict[str, Any]]:
     """Counts only: no names, phones or free text (home districts and regions are normalised keys)."""
     counts: Counter = Counter()
-    query = select(Case.created_at, Case.region_key, Case.home_district_key, Case.person_situation, Case.status)
-    query = query.where(Case.id.in_(_query(filters, "stats").with_only_columns(Case.id)))
-    for created, region, district, situation, status in session.exec(query):
+    query = select(CASES.c.created_at, CASES.c.region_key, CASES.c.home_district_key, CASES.c.person_situation, CASES.c.status)
+    for created, region, district, situation, status in _streamed(session, query.where(*_conditions(filters, "stats"))):
         counts[(created.strftime("%Y-%m"), region or "unknown", district or "other", situation or "unknown", status)] += 1
     return [dict(zip(STATS_COLUMNS, (*key, n))) for key, n in sorted(counts.items())]
 
@@ -163,7 +192,7 @@ def write_export(session: Session, fmt: str, profile: str, filters: Filters, out
         columns, header_rows, dates = STATS_COLUMNS, [STATS_HXL], set()
     else:
         columns = FULL_COLUMNS if profile == "full" else EMBASSY_COLUMNS
-        rows = ({k: row[k] for k in columns} for row in case_rows(session, filters, profile))
+        rows = case_rows(session, filters, profile)
         header_rows, dates = [], DATE_COLUMNS
     if fmt == "csv":
         with out.open("wb") as handle:

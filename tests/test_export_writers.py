@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import enum
 import io
 import json
 import tracemalloc
@@ -12,6 +13,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.export_writers import cell_text, neutralise, write_csv, write_jsonl, write_xlsx
 
@@ -108,6 +111,22 @@ def test_csv_neutralises_every_formula_like_cell():
     assert [line[1] for line in body] == ["'" + text + "; x" for text in FORMULA_LIKE]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet=',"\r\n ;=aə'), min_size=1, max_size=3), min_size=1, max_size=5))
+def test_csv_lines_are_quoted_exactly_as_the_csv_module_does(table):
+    """Lines that only need commas quoted are built without the csv module: same bytes."""
+    width = len(table[0])
+    columns = [f"c{n}" for n in range(width)]
+    rows = [dict(zip(columns, (cells + [""] * width)[:width])) for cells in table]
+    out = io.BytesIO()
+    write_csv(rows, columns, out)
+    expected = io.StringIO(newline="")
+    reference = csv.writer(expected, lineterminator="\r\n")
+    reference.writerow(columns)
+    reference.writerows([neutralise(row[name]) for name in columns] for row in rows)
+    assert out.getvalue().decode("utf-8-sig") == expected.getvalue()
+
+
 def test_csv_leaves_caller_stream_open_and_counts_zero():
     out = io.BytesIO()
     assert write_csv([], COLUMNS, out) == 0
@@ -194,6 +213,35 @@ def test_xlsx_date_columns_turn_iso_text_into_dates(tmp_path):
     assert ws["A3"].value == "2024-02-30" and ws["A4"].value == "unknown"
 
 
+class _Level(enum.IntEnum):
+    HIGH = 3
+
+
+def test_xlsx_keeps_text_and_values_exactly(tmp_path):
+    """The sheet XML is written by hand: markup characters, edge whitespace, Excel's length
+    limit, values Excel cannot hold as numbers and subclasses must all come back as in CSV."""
+    columns = ["text", "spaced", "long", "number", "values", "when"]
+    rows = [
+        {"text": 'a & b <c> "d"', "spaced": "  two sides  ", "long": "x" * 40_000, "number": float("-inf"),
+         "values": ("Gəncə", 2), "when": datetime(1900, 1, 15, 6, tzinfo=BAKU)},
+        {"text": "\ud800 lone", "spaced": " ", "number": _Level.HIGH, "values": [], "when": date(2024, 2, 29)},
+    ]
+    path = tmp_path / "cases.xlsx"
+    write_xlsx(rows, columns, path)
+    first, second = openpyxl.load_workbook(path).active.iter_rows(min_row=2, values_only=True)
+    assert first[:5] == ('a & b <c> "d"', "  two sides  ", "x" * 32_767, "'-inf", "Gəncə; 2")
+    assert first[5] == datetime(1900, 1, 15, 2)  # UTC, before Excel's phantom 29 February 1900
+    assert second == ("\ufffd lone", " ", None, 3, None, datetime(2024, 2, 29))
+    assert [p.name for p in tmp_path.iterdir()] == ["cases.xlsx"], "no partial file is left behind"
+
+
+def test_xlsx_failure_leaves_no_file(tmp_path):
+    path = tmp_path / "cases.xlsx"
+    with pytest.raises(TypeError):
+        write_xlsx([{"id": 1}, {"id": object()}], ["id"], path)
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- JSON lines ------------------------------------------------------------------------------
 
 
@@ -225,9 +273,9 @@ def test_jsonl_ordered_objects_arrays_iso_dates_no_neutralising():
 
 # --- Memory ----------------------------------------------------------------------------------
 # 20,000 rows through each writer under tracemalloc. Peaks measured: about 0.15 MB (CSV),
-# 0.02 MB (JSONL), 0.4 MB (XLSX); holding the rows in a list takes ~10 MB, and openpyxl in its
-# normal (not write-only) mode ~33 MB, so the bounds catch either mistake. The
-# rows are narrower than a real export only to keep tracemalloc (which slows openpyxl about 4x)
+# 0.02 MB (JSONL), 0.4 MB (XLSX, mostly the compressor's buffers); holding the rows in a list
+# takes ~10 MB, and a sheet built in memory more (openpyxl's normal mode took ~33 MB), so the
+# bounds catch either mistake. The rows are narrower than a real export only to keep tracemalloc
 # within a few seconds; memory per row is not what is being measured, growth with rows is.
 
 MEMORY_ROWS = 20_000
@@ -281,6 +329,6 @@ def test_memory_xlsx_stays_flat(tmp_path):
     path = tmp_path / "big.xlsx"
     peak = _peak_mb(lambda: write_xlsx(_synthetic_rows(MEMORY_ROWS), MEMORY_COLUMNS, path))
     print(f"xlsx peak {peak:.2f} MB")
-    assert peak < 10  # non-write-only openpyxl needs ~33 MB here: this would catch it
+    assert peak < 10  # a sheet built in memory (openpyxl's normal mode: ~33 MB) would fail this
     xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
     assert f'<row r="{MEMORY_ROWS + 1}">' in xml and f'<row r="{MEMORY_ROWS + 2}">' not in xml

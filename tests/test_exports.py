@@ -11,9 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, create_engine, select
 
-from bot.exports import EMBASSY_COLUMNS, FULL_COLUMNS, STATS_COLUMNS, STATS_HXL
+from bot import exports
+from bot.exports import EMBASSY_COLUMNS, FULL_COLUMNS, STATS_COLUMNS, STATS_HXL, Filters, write_export
 from bot.i18n import t
-from db.models import Case, DuplicateLink, ExportAudit
+from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
 from tests.conftest import ADMIN_IDS, settle
 from db.database import normalise_url
 from tests.conftest import database_url
@@ -120,6 +121,40 @@ def test_filters_select_by_period_status_and_language(database, tmp_path):
     assert count("--language", "ru") == 1
     assert count("--since", (NOW - timedelta(days=3)).date().isoformat()) == 3
     assert count("--until", (NOW - timedelta(days=6)).date().isoformat()) == 2
+
+
+def test_files_links_and_additions_reach_their_case_across_chunks(database, tmp_path, monkeypatch):
+    """Cases are read a chunk at a time and each chunk's related rows with one query per table:
+    with chunks of two, every file, link and addition still lands on its own case."""
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    engine = create_engine(normalise_url(database))
+    with Session(engine) as session:
+        ids = {case.ref: case.id for case in session.exec(select(Case))}
+        session.add(Attachment(case_id=ids["T01-AAA"], kind="photo", file_id="F1", file_unique_id="U1"))
+        session.add(Attachment(case_id=ids["T01-AAA"], kind="document", file_id="F2", file_unique_id="U2"))
+        session.add(Attachment(case_id=ids["T04-AAA"], kind="voice", file_id="F3", file_unique_id="U3"))
+        session.add(CaseAddition(case_id=ids["T05-AAA"], kind="contact", value={"phone": "+7900"}, created_at=datetime(2026, 2, 1, tzinfo=timezone.utc)))
+        session.add(DuplicateLink(case_id=ids["T06-AAA"], other_case_id=ids["T01-AAA"], score=0.9))
+        session.add(DuplicateLink(case_id=ids["EVL-777"], other_case_id=ids["T02-AAA"], score=0.8, state="confirmed"))
+        session.add(DuplicateLink(case_id=ids["T03-AAA"], other_case_id=ids["T02-AAA"], score=0.7, state="rejected"))
+        session.commit()
+
+    def exported(filters):
+        out = tmp_path / "cases.json"
+        with Session(engine) as session:
+            write_export(session, "json", "full", filters, out)
+        records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        return {r["case_ref"]: (r["attachments"], r["possible_duplicates"], r["additions"]) for r in records}
+
+    expected = {
+        "T01-AAA": (["photo:F1", "document:F2"], ["T06-AAA"], []), "T02-AAA": ([], ["EVL-777"], []),
+        "T03-AAA": ([], [], []), "T04-AAA": (["voice:F3"], [], []), "T05-AAA": ([], [], ["2026-02-01 contact: +7900"]),
+        "T06-AAA": ([], ["T01-AAA"], []), "EVL-777": ([], ["T02-AAA"], []),
+    }
+    assert exported(Filters()) == expected
+    # A filtered export keeps links to cases it leaves out (T06 is closed, T05 in Russian).
+    assert exported(Filters(status="new", language="az")) == {ref: expected[ref] for ref in ("T01-AAA", "T02-AAA", "T03-AAA", "T04-AAA", "EVL-777")}
+    engine.dispose()
 
 
 def test_every_export_is_audited_without_values(database, tmp_path):
