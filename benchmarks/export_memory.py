@@ -106,6 +106,13 @@ def main() -> None:
     for fmt, rows, seconds, peak in figures:
         print(f"{fmt:6} {rows:>7}  {seconds:8.1f}  {peak:10.1f}")
     print(json.dumps({"figures": figures}))
+    limits = {"csv": 3.0, "xlsx": 30.0}  # the targets at 100,000 cases; RSS at most 150 MB
+    print("\n| target | measured | met |\n|---|---|---|")
+    for fmt, rows, seconds, peak in figures[len(figures) // 2:]:
+        if fmt in limits:
+            met = seconds <= limits[fmt] and peak <= 150
+            print(f"| {fmt.upper()} export of {rows:,} cases: ≤ {limits[fmt]:.0f} s, peak RSS ≤ 150 MB "
+                  f"| {seconds:.1f} s, {peak:.0f} MB | {'yes' if met else '**no**'} |")
 
 
 if __name__ == "__main__":
