@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import statistics
 import sys
@@ -216,7 +217,7 @@ def main() -> int:
             run_scenario(scenario, args.runs if name in ("latency", "cpu") else 1, 120, args.echo_seconds)
     started = start_up(args.runs) if "start" in only else float("nan")
 
-    print(f"# Homeward surge benchmark\n\nMachine: {platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}, "
+    print(f"# Homeward surge benchmark\n\nMachine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}\n")
     for name, scenario in chosen.items():
         if scenario.runs:
@@ -229,12 +230,6 @@ def main() -> int:
     elif "start" in only:
         print(f"start-up to first getUpdates (median of {args.runs}): {started:.2f} s")
     return 0
-
-
-def _cpus() -> int:
-    import os
-
-    return os.cpu_count() or 0
 
 
 if __name__ == "__main__":

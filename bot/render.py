@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-
 import html
 from dataclasses import dataclass
 from datetime import date
@@ -122,13 +121,15 @@ async def send(bot: Bot, chat_id: int, turn: Turn, origin: Origin | None = None,
     trip to Telegram for a tick before seeing the next question."""
     language = turn.language
     edits = []
-    for out in turn.outs:
-        if origin is not None and out.kind in (OutKind.ACK, OutKind.TOGGLE):
-            edits.append(asyncio.ensure_future(_send_one(bot, chat_id, turn, out, language, origin, retention_days)))
-        else:
-            await _send_one(bot, chat_id, turn, out, language, origin, retention_days)
-    if edits:
-        await asyncio.gather(*edits)
+    try:
+        for out in turn.outs:
+            if origin is not None and out.kind in (OutKind.ACK, OutKind.TOGGLE):
+                edits.append(asyncio.ensure_future(_send_one(bot, chat_id, turn, out, language, origin, retention_days)))
+            else:
+                await _send_one(bot, chat_id, turn, out, language, origin, retention_days)
+    finally:
+        if edits:  # even when a send failed: no edit is left running unwatched
+            await asyncio.gather(*edits)
 
 
 async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str, origin: Origin | None, retention_days: int) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
+from bot.exports import FORMATS, PROFILES, Filters, run_export
 from bot.handlers import Context, on_callback, on_group, on_help, services
 from bot.i18n import t
 from bot.keyboards import button
@@ -18,17 +19,6 @@ from bot import roles
 
 PERIODS = {"all": None, "7d": 7, "30d": 30}
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "json": "jsonl"}
-FORMATS = tuple(EXTENSIONS)
-PROFILES = ("full", "embassy", "stats")
-
-
-def _exports():
-    """The export code and its spreadsheet library load on the first export, not at every
-    start: most of the time the bot only takes reports, in as little memory as it can."""
-    from bot import exports
-
-    assert exports.FORMATS == FORMATS and exports.PROFILES == PROFILES
-    return exports
 
 
 async def on_export(update: Update, context: Context) -> None:
@@ -71,13 +61,12 @@ async def on_export_callback(update: Update, context: Context) -> None:
 
 async def send_export(update: Update, context: Context, language: str, fmt: str, profile: str, period: str) -> None:
     days = PERIODS[period]
-    exports = _exports()
-    filters = exports.Filters(since=date.today() - timedelta(days=days) if days else None)
+    filters = Filters(since=date.today() - timedelta(days=days) if days else None)
     user = update.effective_user
     app = services(context)
     with tempfile.TemporaryDirectory(prefix="homeward-export-") as folder:
         path = Path(folder) / f"homeward-{profile}-{date.today().isoformat()}.{EXTENSIONS[fmt]}"
         # A large export takes seconds: off the event loop, and off the writer thread.
-        count = await asyncio.to_thread(exports.run_export, app.db, fmt, profile, filters, path, user.id, f"telegram:{user.id}", "telegram")
+        count = await asyncio.to_thread(run_export, app.db, fmt, profile, filters, path, user.id, f"telegram:{user.id}", "telegram")
         with path.open("rb") as handle:
             await context.bot.send_document(update.effective_chat.id, handle, filename=path.name, caption=t(language, "export.done", count=count))
