@@ -10,7 +10,11 @@ from flows.districts import default_districts
 from flows.duplicates import Candidate, is_possible_duplicate, similarity
 
 
-def _candidates(case: Case) -> list[Candidate]:
+_MATCHED_ON = (Case.id, Case.person_full_name, Case.person_name_ru, Case.home_district_key, Case.home_district,
+               Case.birth_year, Case.person_father_name)
+
+
+def _candidates(case) -> list[Candidate]:
     """One candidate per spelling we hold: the passport name and the Russian documents' name."""
     names = [case.person_full_name] + ([case.person_name_ru] if case.person_name_ru else [])
     district = case.home_district_key or case.home_district
@@ -23,7 +27,8 @@ def annotate(session: Session, case: Case) -> list[DuplicateLink]:
     session.add(case)
     mine = _candidates(case)
     # Birth years more than one apart are different men for the matcher too: let SQL narrow it.
-    pool = session.exec(select(Case).where(Case.id != case.id, Case.birth_year.between(case.birth_year - 1, case.birth_year + 1)))
+    # Only the matched columns, as plain rows: the pool grows with every case ever submitted.
+    pool = session.connection().execute(select(*_MATCHED_ON).where(Case.id != case.id, Case.birth_year.between(case.birth_year - 1, case.birth_year + 1)))
     links = []
     for other in pool:
         theirs = _candidates(other)

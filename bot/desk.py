@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
@@ -46,7 +47,14 @@ def stop_waiting(session: Session, telegram_id: int) -> None:
         session.delete(row)
 
 
+_ANY_PENDING = select(PendingInput.__table__.c.telegram_id).where(PendingInput.__table__.c.telegram_id == bindparam("key"))
+
+
 def pending_for(session: Session, settings, telegram_id: int) -> PendingInput | None:
+    # Asked before every message a relative types: a plain look-up first, the ORM only when
+    # the bot is waiting for something (rarely, and mostly for staff).
+    if session.connection().execute(_ANY_PENDING, {"key": telegram_id}).first() is None:
+        return None
     row = session.get(PendingInput, telegram_id)
     if row is None or kind_of(row) not in _KINDS:
         return None

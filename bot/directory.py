@@ -80,9 +80,12 @@ def route(session: Session, language: str, location: dict[str, Any] | None) -> R
         region = places.match_text(location.get("text") or "")
         if region is None and location.get("lat") is not None:
             region = places.nearest(location["lat"], location["lon"])
+    every_field: dict[str, dict[str, ContactField]] = {}
+    for row in session.exec(select(ContactField)):  # one query for every mission, not one each
+        every_field.setdefault(row.mission_key, {})[row.field] = row
     chosen, coverage = None, None
     for mission in missions:
-        district = fields_of(session, mission.key).get("consular_district")
+        district = every_field.get(mission.key, {}).get("consular_district")
         districts = covered_districts(district.value) if district else set()
         if region is not None and region.federal_district in districts:
             chosen, coverage = mission, district
@@ -91,7 +94,7 @@ def route(session: Session, language: str, location: dict[str, Any] | None) -> R
             chosen, coverage = mission, district
     if chosen is None or coverage is None:
         return None
-    shown = fields_of(session, chosen.key)
+    shown = every_field[chosen.key]
     details = [(name, shown[name].value) for name in SHOWN_TO_FAMILIES if name in shown and shown[name].verified]
     district_name = federal_district_names().get(region.federal_district, {}).get(language) if region else None
     return Route(

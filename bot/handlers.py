@@ -20,10 +20,9 @@ from bot.events import callback_event, message_input, typed_event
 from bot.guidance import sources_text, the_rest
 from bot.i18n import format_day, t, tn
 from bot.inbox import Inbox
-from bot.intake import Person, cases_of, cases_today, language_of, run_turn, set_language
+from bot.intake import Draft, Person, cases_of, cases_today, language_of, run_turn, set_language
 from bot.processor import ChatOrderedProcessor, is_transient_error
 from db.database import Database
-from db.models import Conversation
 from flows import engine
 from flows.engine import Event, Out, OutKind, Phase
 
@@ -88,7 +87,7 @@ def _engine(event: Event):
     return lambda _session, draft: engine.handle(draft, event, date.today())
 
 
-def _begin(session: Session, draft: Conversation, daily_cap: int) -> list[Out]:
+def _begin(session: Session, draft: Draft, daily_cap: int) -> list[Out]:
     """A new report, unless this person has already sent today's most."""
     sent = cases_today(session, draft.telegram_id)
     if sent >= daily_cap:
@@ -99,7 +98,7 @@ def _begin(session: Session, draft: Conversation, daily_cap: int) -> list[Out]:
 def _begin_or_resume(context: Context):
     cap = services(context).settings.max_cases_per_day
 
-    def act(session: Session, draft: Conversation) -> list[Out]:
+    def act(session: Session, draft: Draft) -> list[Out]:
         if draft.phase == Phase.IDLE:
             return _begin(session, draft, cap)
         return [Out(OutKind.SAY, "resume.text"), *engine.current_prompt(draft)]
@@ -110,7 +109,7 @@ def _begin_or_resume(context: Context):
 def _begin_or_offer(context: Context):
     cap = services(context).settings.max_cases_per_day
 
-    def act(session: Session, draft: Conversation) -> list[Out]:
+    def act(session: Session, draft: Draft) -> list[Out]:
         if draft.phase == Phase.IDLE:
             return _begin(session, draft, cap)
         return [Out(OutKind.UNFINISHED)]
@@ -164,7 +163,7 @@ async def _handle_tap(update: Update, context: Context, query) -> None:
     if data.startswith("l:") and data[2:] in LANGUAGES:
         language = data[2:]
 
-        def act(session: Session, draft: Conversation) -> list[Out]:
+        def act(session: Session, draft: Draft) -> list[Out]:
             set_language(session, person_of(update), language)
             return [Out(OutKind.SAY, "language.set"), *engine.current_prompt(draft)]
 

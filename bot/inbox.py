@@ -12,7 +12,6 @@ import asyncio
 import json
 import time
 import logging
-from collections.abc import Iterable
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import update as sql_update
@@ -43,28 +42,32 @@ def chat_key(update: Update) -> int | None:
 class Inbox:
     def __init__(self, db: Database):
         self.db = db
+        self._done: list[int] = []
+        self._marking: asyncio.Future | None = None
 
     def _insert(self, session: Session, rows: list[dict]) -> list[int]:
         """Insert what is new; returns the update_ids that were not there before."""
         if not rows:
             return []
-        dialect = insert_for(self.db)
         ids = [r["update_id"] for r in rows]
         present = set(session.exec(select(InboxUpdate.update_id).where(InboxUpdate.update_id.in_(ids))))
         fresh = [r for r in rows if r["update_id"] not in present]
         if fresh:
-            session.execute(dialect(InboxUpdate).values(fresh).on_conflict_do_nothing(index_elements=["update_id"]))
+            # One statement for any number of rows (executemany): compiled once, not per batch size.
+            statement = insert_for(self.db)(InboxUpdate.__table__).on_conflict_do_nothing(index_elements=["update_id"])
+            session.connection().execute(statement, fresh)
         return [r["update_id"] for r in fresh]
 
-    async def store(self, updates: Iterable[Update]) -> list[Update]:
-        """Write updates to disk; returns those not seen before, in update_id order."""
-        batch = sorted(updates, key=lambda u: u.update_id)
+    async def store(self, received: list[tuple[Update, dict]]) -> list[Update]:
+        """Write updates to disk as Telegram sent them (the JSON beside each parsed update);
+        returns those not seen before, in update_id order."""
+        parsed = sorted(received, key=lambda pair: pair[0].update_id)
         rows = [
-            {"update_id": u.update_id, "chat_key": chat_key(u), "payload": json.dumps(u.to_dict(), ensure_ascii=False), "received_at": utcnow()}
-            for u in batch
+            {"update_id": u.update_id, "chat_key": chat_key(u), "payload": json.dumps(item, ensure_ascii=False), "received_at": utcnow()}
+            for u, item in parsed
         ]
         fresh = set(await self.db.run(lambda s: self._insert(s, rows)))
-        return [u for u in batch if u.update_id in fresh]
+        return [u for u, _ in parsed if u.update_id in fresh]
 
     async def pending(self, bot) -> list[Update]:
         def load(session: Session) -> list[str]:
@@ -74,9 +77,18 @@ class Inbox:
         return [Update.de_json(json.loads(payload), bot) for payload in await self.db.run(load)]
 
     async def mark_done(self, update_id: int) -> None:
-        # Core, not the ORM's bulk update: it runs once for every update the bot handles.
+        """Done once its replies are sent. Updates finishing together are marked in one statement
+        (it runs for every update the bot handles); each caller still waits for the commit."""
+        self._done.append(update_id)
+        if self._marking is None:
+            self._marking = asyncio.ensure_future(self._mark_waiting())
+        await asyncio.shield(self._marking)
+
+    async def _mark_waiting(self) -> None:
+        await asyncio.sleep(0)  # the handlers finishing in this same turn of the loop join in
+        ids, self._done, self._marking = self._done, [], None
         statement = _MARK_DONE.values(done_at=utcnow())
-        await self.db.run(lambda s: s.connection().execute(statement, {"done_id": update_id}))
+        await self.db.run(lambda s: s.connection().execute(statement, {"done_ids": ids}))
 
     async def count_attempt(self, update_id: int) -> None:
         await self.db.run(
@@ -89,7 +101,7 @@ class Inbox:
         return await self.db.run(lambda s: s.exec(select(func.max(InboxUpdate.update_id))).first())
 
 
-_MARK_DONE = sql_update(InboxUpdate.__table__).where(InboxUpdate.__table__.c.update_id == bindparam("done_id"))
+_MARK_DONE = sql_update(InboxUpdate.__table__).where(InboxUpdate.__table__.c.update_id.in_(bindparam("done_ids", expanding=True)))
 
 
 def insert_for(db: Database):
@@ -122,11 +134,15 @@ class Poller:
         delay = 1.0
         started = time.monotonic()
         while not self._stopping.is_set():
+            room = getattr(self.application.update_processor, "room_for_more", None)
+            if room is not None:
+                await room()
             try:
-                updates = await bot.get_updates(
-                    offset=offset,
-                    timeout=POLL_TIMEOUT,
-                    allowed_updates=self.allowed_updates,
+                # Telegram's JSON as it came, not `bot.get_updates`: it is stored verbatim, so the
+                # updates are not parsed, then turned back into JSON, on every poll.
+                received = await bot._post(  # noqa: SLF001 - get_updates minus the round trip
+                    "getUpdates",
+                    {"offset": offset, "timeout": POLL_TIMEOUT, "allowed_updates": self.allowed_updates},
                     read_timeout=POLL_TIMEOUT + 10,
                 )
             except (InvalidToken, Forbidden):
@@ -146,11 +162,12 @@ class Poller:
                 delay = min(delay * 2, MAX_BACKOFF)
                 continue
             delay = 1.0
-            if not updates:
+            if not received:
                 continue
             # On disk first; only the next getUpdates (with the higher offset) confirms them.
+            updates = [(Update.de_json(item, bot), item) for item in received]
             fresh = await self.inbox.store(updates)
-            offset = updates[-1].update_id + 1
+            offset = max(update.update_id for update, _ in updates) + 1
             for update in fresh:
                 await self.application.update_queue.put(update)
 

@@ -2,6 +2,10 @@
 
 Load the draft, skip what a redelivered update already did, run the engine, turn a submitted
 draft into a case, and store the reply with the answer: the caller sends it only after commit.
+
+The draft is read and written with plain SQL statements rather than through the ORM: a turn
+runs for every message and button of every relative, and in a surge the ORM's identity map and
+unit of work were a third of the bot's CPU. The engine works on a plain `Draft` either way.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, select
 
 from bot import case_links, directory, guidance
@@ -39,10 +43,44 @@ class Person:
     language_code: str | None
 
 
+_DRAFTS = Conversation.__table__
+_PROFILES = UserProfile.__table__
+# The draft and the remembered language in one look-up.
+_LOAD_DRAFT = (select(_DRAFTS, _PROFILES.c.language.label("remembered"))
+               .select_from(_DRAFTS.outerjoin(_PROFILES, _PROFILES.c.telegram_id == _DRAFTS.c.telegram_id))
+               .where(_DRAFTS.c.telegram_id == bindparam("key")))
+_PROFILE_LANGUAGE = select(_PROFILES.c.language).where(_PROFILES.c.telegram_id == bindparam("key"))
+_INSERT_DRAFT = insert(_DRAFTS)
+_UPDATE_DRAFT = update(_DRAFTS).where(_DRAFTS.c.telegram_id == bindparam("key"))
+DRAFT_FIELDS = tuple(column.name for column in _DRAFTS.columns)
+
+
+class Draft:
+    """A conversation row as a plain object: what `flows.engine` reads and changes."""
+
+    __slots__ = (*DRAFT_FIELDS, "stored")
+
+    def __init__(self, stored: bool, **values: Any):
+        self.stored = stored  # a row exists: the turn updates it rather than inserting one
+        for name in DRAFT_FIELDS:
+            setattr(self, name, values[name])
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in DRAFT_FIELDS}
+
+
+def profile_language(session: Session, telegram_id: int) -> str | None:
+    """The language this person chose or read the consent in, if the bot remembers one."""
+    return session.connection().execute(_PROFILE_LANGUAGE, {"key": telegram_id}).scalar()
+
+
 def language_of(session: Session, person: Person, default: str) -> str:
-    profile = session.get(UserProfile, person.telegram_id)
-    if profile:
-        return profile.language
+    return _language(profile_language(session, person.telegram_id), person, default)
+
+
+def _language(remembered: str | None, person: Person, default: str) -> str:
+    if remembered:
+        return remembered
     code = (person.language_code or "").split("-")[0].lower()
     return code if code in ("az", "ru", "en") else default
 
@@ -55,33 +93,44 @@ def set_language(session: Session, person: Person, language: str) -> None:
     session.add(profile)
 
 
-def conversation_of(session: Session, person: Person) -> Conversation:
-    conversation = session.get(Conversation, person.telegram_id)
-    if conversation is None:
-        conversation = Conversation(telegram_id=person.telegram_id, chat_id=person.chat_id)
-    return conversation
+def draft_of(session: Session, person: Person) -> tuple[Draft, str | None]:
+    """The person's draft, and the language the bot remembers for them (None: none yet)."""
+    row = session.connection().execute(_LOAD_DRAFT, {"key": person.telegram_id}).mappings().first()
+    if row is None:  # a first message: the model's defaults make the new draft
+        new = Conversation(telegram_id=person.telegram_id, chat_id=person.chat_id).model_dump()
+        return Draft(False, **new), profile_language(session, person.telegram_id)
+    return Draft(True, **row), row["remembered"]
+
+
+def store_draft(session: Session, draft: Draft) -> None:
+    if draft.stored:
+        session.connection().execute(_UPDATE_DRAFT, {"key": draft.telegram_id, **draft.values()})
+    else:
+        session.connection().execute(_INSERT_DRAFT, draft.values())
+        draft.stored = True
 
 
 def run_turn(
     session: Session,
     person: Person,
     update_id: int,
-    act: Callable[[Session, Conversation], list[Out]],
+    act: Callable[[Session, Draft], list[Out]],
     default_language: str,
     today: date,
 ) -> Turn:
-    conversation = conversation_of(session, person)
+    conversation, remembered = draft_of(session, person)
     if update_id <= conversation.last_update_id:
         # Already applied before a crash or a redelivery: re-send what it answered, change nothing.
         repeat = update_id == conversation.last_update_id
         outs = [Out.from_json(o) for o in conversation.last_outputs] if repeat else []
-        language = language_of(session, person, default_language)
-        return _turn(session, conversation, language, outs, replay=True)
+        return _turn(session, conversation, _language(remembered, person, default_language), outs, replay=True)
 
     outs = act(session, conversation)
     submitted_route = None
-    session.flush()
-    language = language_of(session, person, default_language)
+    if session.new or session.dirty:  # the act wrote through the ORM (a language chosen)
+        session.flush()
+        remembered = profile_language(session, person.telegram_id)
+    language = _language(remembered, person, default_language)
     if any(o.kind == OutKind.SUBMIT for o in outs):
         case = _create_case(session, conversation, person, language, update_id)
         where = directory.route(session, case.language, conversation.answers.get("last_location"))
@@ -92,7 +141,7 @@ def run_turn(
         about = {"situation": conversation.answers.get("situation"), "location": conversation.answers.get("last_location")}
         engine.after_submit(conversation)
         outs = [Out(OutKind.SUBMITTED, params={"ref": case.ref}), Out(OutKind.GUIDANCE, params=about)]
-    if conversation.consent_version and not session.get(UserProfile, person.telegram_id):
+    if conversation.consent_version and remembered is None:
         # After consent we remember the language the relative is reading in.
         session.add(UserProfile(telegram_id=person.telegram_id, language=language))
 
@@ -100,11 +149,11 @@ def run_turn(
     conversation.last_update_id = update_id
     conversation.last_outputs = [o.to_json() for o in outs]
     conversation.updated_at = utcnow()
-    session.add(conversation)
+    store_draft(session, conversation)
     return _turn(session, conversation, language, outs, route=submitted_route)
 
 
-def _turn(session: Session, conversation: Conversation, language: str, outs: list[Out], replay: bool = False, route=None) -> Turn:
+def _turn(session: Session, conversation: Draft, language: str, outs: list[Out], replay: bool = False, route=None) -> Turn:
     sections: list[guidance.Section] = []
     for out in outs:
         if out.kind == OutKind.GUIDANCE:
@@ -113,7 +162,7 @@ def _turn(session: Session, conversation: Conversation, language: str, outs: lis
     return Turn(language, outs, dict(conversation.answers), conversation.step, sections, route, replay)
 
 
-def _create_case(session: Session, draft: Conversation, person: Person, language: str, update_id: int) -> Case:
+def _create_case(session: Session, draft: Draft, person: Person, language: str, update_id: int) -> Case:
     answers = draft.answers
     birth = answers["birth"]
     last_contact = answers["last_contact"]

@@ -3,6 +3,8 @@ with it, so a tap on an old question is recognised instead of answering the curr
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.i18n import t
@@ -31,6 +33,19 @@ def language_row() -> list[InlineKeyboardButton]:
 
 
 def question(language: str, step: Step, selected: list[str] | None = None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """The buttons under a question; only a multi-select question's marks vary between relatives."""
+    marked = tuple(sorted(selected or ())) if step.keyboard == Keyboard.MULTI else ()
+    return _question(language, step.field, marked)
+
+
+# Keyboards are built once per language (and marks) and shared: PTB's objects are immutable,
+# and in a surge every reply carries one.
+cached = lru_cache(maxsize=1024)
+
+
+@cached
+def _question(language: str, field: str, marked: tuple[str, ...]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    step = STEPS[field]
     if step.keyboard == Keyboard.CONTACT:
         return ReplyKeyboardMarkup(
             [
@@ -44,7 +59,6 @@ def question(language: str, step: Step, selected: list[str] | None = None) -> In
     if step.keyboard == Keyboard.CHOICES:
         rows = _rows([button(choice_label(language, step.field, v), f"a:{step.field}:{v}") for v in step.choices])
     elif step.keyboard == Keyboard.MULTI:
-        marked = set(selected or [])
         rows = [
             [button(("✓ " if v in marked else "") + choice_label(language, step.field, v), f"a:{step.field}:{v}")]
             for v in step.choices
@@ -61,6 +75,7 @@ def question(language: str, step: Step, selected: list[str] | None = None) -> In
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+@cached
 def consent(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -71,40 +86,48 @@ def consent(language: str) -> InlineKeyboardMarkup:
     )
 
 
+@cached
 def gate(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[button(t(language, "button.more_details"), "g:more")], [button(t(language, "button.review"), "g:review")]]
     )
 
 
+@cached
 def review(language: str) -> InlineKeyboardMarkup:
     edits = [button("✏️ " + t(language, f"field.{field}"), f"e:{field}") for field in STEPS]
     pairs = [edits[i : i + 2] for i in range(0, len(edits), 2)]
     return InlineKeyboardMarkup([*pairs, [button("✅ " + t(language, "button.submit"), "x:submit")]])
 
 
+@cached
 def confirm_cancel(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(t(language, "button.cancel_yes"), "c:yes"), button(t(language, "button.cancel_no"), "c:no")]])
 
 
+@cached
 def start_report(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(t(language, "button.new_report"), "n:new")]])
 
 
+@cached
 def unfinished(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[button(t(language, "button.continue"), "n:resume")], [button(t(language, "button.start_over"), "n:restart")]]
     )
 
 
+@cached
 def resume(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(t(language, "button.continue"), "n:resume")]])
 
 
+@cached
 def languages() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([language_row()])
 
 
+@cached
 def guidance(language: str, section: str, more: bool) -> InlineKeyboardMarkup:
     rows = [[button(t(language, "button.sources"), f"src:{section}")]]
     if more:
@@ -113,7 +136,10 @@ def guidance(language: str, section: str, more: bool) -> InlineKeyboardMarkup:
 
 
 def remove() -> ReplyKeyboardRemove:
-    return ReplyKeyboardRemove()
+    return REMOVE
+
+
+REMOVE = ReplyKeyboardRemove()
 
 
 def add_information(language: str, ref: str) -> InlineKeyboardMarkup:

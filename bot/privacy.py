@@ -132,14 +132,20 @@ class FloodGuard:
     """More than `limit` messages in `seconds` from one person: one polite "please wait", then
     quiet until they slow down. Other people are not affected."""
 
+    SWEEP_EVERY = 1000  # admissions between forgetting people who have gone quiet
+
     def __init__(self, limit: int, seconds: float):
         self.limit, self.seconds = limit, seconds
         self._seen: dict[int, deque[float]] = defaultdict(deque)
         self._warned: set[int] = set()
+        self._admitted = 0
 
     def admit(self, telegram_id: int, now: float | None = None) -> str:
         """"ok", "warn" (first message over the limit) or "drop"."""
         now = time.monotonic() if now is None else now
+        self._admitted += 1
+        if self._admitted % self.SWEEP_EVERY == 0:
+            self._forget_quiet(now)
         seen = self._seen[telegram_id]
         while seen and now - seen[0] > self.seconds:
             seen.popleft()
@@ -151,6 +157,12 @@ class FloodGuard:
             return "drop"
         self._warned.add(telegram_id)
         return "warn"
+
+    def _forget_quiet(self, now: float) -> None:
+        """Everyone who wrote once stays a key otherwise: after a surge, thousands of them."""
+        for telegram_id in [key for key, seen in self._seen.items() if not seen or now - seen[-1] > self.seconds]:
+            del self._seen[telegram_id]
+            self._warned.discard(telegram_id)
 
 
 async def on_any_update(update: Update, context: Context) -> None:

@@ -34,14 +34,29 @@ def is_transient_error(error: BaseException) -> bool:
     return is_transient(error)
 
 
+# In a surge the poller stops fetching while this many chats have updates in hand: the rest
+# wait at Telegram (which keeps them a day) rather than as thousands of objects in our memory.
+# Counted in chats, not updates, so one person sending fast never holds up everybody else.
+MAX_CHATS_IN_HAND = 300
+
+
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    def __init__(self, inbox: Inbox, max_concurrent_updates: int = 4096):
+    def __init__(self, inbox: Inbox, max_concurrent_updates: int = 4096, max_chats_in_hand: int = MAX_CHATS_IN_HAND):
         super().__init__(max_concurrent_updates)
         self.inbox = inbox
         self.application: Any = None  # set by the builder once the application exists
+        self.max_chats_in_hand = max_chats_in_hand
         self._locks: dict[int | None, asyncio.Lock] = {}
         self._waiting: dict[int | None, int] = {}
         self._failed: dict[int, BaseException] = {}
+        self._room = asyncio.Event()
+        self._room.set()
+
+    async def room_for_more(self) -> None:
+        """Returns once fewer than `max_chats_in_hand` chats have updates being handled."""
+        while len(self._waiting) >= self.max_chats_in_hand:
+            self._room.clear()
+            await self._room.wait()
 
     def record_failure(self, update: object, error: BaseException) -> None:
         """Called by the error handler: remember a transient failure so the update is retried."""
@@ -65,6 +80,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if not self._waiting[key]:
                 del self._waiting[key]
                 self._locks.pop(key, None)
+                if len(self._waiting) < self.max_chats_in_hand:
+                    self._room.set()
 
     async def _retry_while_transient(self, update: Update) -> None:
         attempt = 0

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from telegram import Bot, Message, ReplyKeyboardRemove
+from telegram import Bot
 from telegram.error import BadRequest
 
 from bot import keyboards
 from bot.i18n import Html, format_day, format_month, t, tn
 from bot.directory import Route
+from bot.sending import post
 from bot.intake import Turn
 from bot.telegram_html import split_message
 from flows.engine import Out, OutKind
@@ -134,7 +135,7 @@ async def send(bot: Bot, chat_id: int, turn: Turn, origin: Origin | None = None,
 
 async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str, origin: Origin | None, retention_days: int) -> None:
     def say(text: str, markup: Any = None) -> Any:
-        return bot.send_message(chat_id, text, reply_markup=markup if markup is not None else ReplyKeyboardRemove())
+        return post(bot, "sendMessage", chat_id=chat_id, text=text, reply_markup=markup if markup is not None else keyboards.REMOVE)
 
     match out.kind:
         case OutKind.CONSENT:
@@ -148,13 +149,14 @@ async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str,
             await say(question_text(language, out.key, out.reason, out.params), markup)
         case OutKind.ACK if origin is not None:
             chosen = keyboards.choice_label(language, out.key, turn.answers[out.key])
-            await _edit_quietly(bot.edit_message_text(f"{origin.text_html}\n\n✓ <b>{Html(chosen)}</b>", chat_id, origin.message_id))
+            await _edit_quietly(post(bot, "editMessageText", chat_id=chat_id, message_id=origin.message_id,
+                                     text=f"{origin.text_html}\n\n✓ <b>{Html(chosen)}</b>"))
         case OutKind.TOGGLE:
             markup = keyboards.question(language, STEPS[out.key], turn.answers.get(out.key))
             if origin is None:  # typed rather than tapped: show the question with the new marks
                 await say(question_text(language, out.key, None, {}), markup)
             else:
-                await _edit_quietly(bot.edit_message_reply_markup(chat_id, origin.message_id, reply_markup=markup))
+                await _edit_quietly(post(bot, "editMessageReplyMarkup", chat_id=chat_id, message_id=origin.message_id, reply_markup=markup))
         case OutKind.FILES:
             text = tn(language, "files.received", "files.received.plural", out.params["count"])
             if out.reason:
@@ -198,7 +200,7 @@ async def send_guidance(bot: Bot, chat_id: int, language: str, sections: list, o
         parts = section_messages(section.title, section.body)
         for number, part in enumerate(parts):
             markup = keyboards.guidance(language, section.key, more=last and offer_more) if number == len(parts) - 1 else None
-            await bot.send_message(chat_id, part, reply_markup=markup)
+            await post(bot, "sendMessage", chat_id=chat_id, text=part, reply_markup=markup)
 
 
 def route_text(language: str, route: Route) -> str:
@@ -221,9 +223,9 @@ def route_text(language: str, route: Route) -> str:
     return "\n".join(lines)
 
 
-async def _edit_quietly(call: Any) -> Message | bool | None:
+async def _edit_quietly(call: Any) -> None:
     try:
-        return await call
+        await call
     except BadRequest:
         # The tapped message is gone or already shows this state: nothing the relative needs.
-        return None
+        pass

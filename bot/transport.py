@@ -11,8 +11,9 @@ connections, writes each request in one call and parses the answer in place. Fil
 from __future__ import annotations
 
 import asyncio
+import json
 import ssl
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import certifi
 from telegram._utils.defaultvalue import DefaultValue  # what PTB's own requests check for
@@ -159,10 +160,12 @@ class LeanRequest(BaseRequest):
                                                   connect_timeout, pool_timeout)
         read = _timeout(read_timeout, self._read_timeout)
         parts = urlsplit(url)
-        body = urlencode(request_data.json_parameters).encode() if request_data is not None else b""
+        # One JSON document (nested values as objects): encoding each value to JSON and then the
+        # lot as a form cost more CPU than any other part of a send.
+        body = json.dumps(request_data.parameters, ensure_ascii=False).encode() if request_data is not None else b""
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         head = (f"{method} {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUser-Agent: {self.USER_AGENT}\r\n"
-                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n")
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
         slots = self._slots
         if slots is None:
             raise RuntimeError("LeanRequest is not initialized")

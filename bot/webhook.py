@@ -31,12 +31,13 @@ class _UpdateHandler(tornado.web.RequestHandler):
             self.set_status(403)  # not from Telegram: nothing is parsed, nothing is logged of it
             return
         try:
-            update = Update.de_json(json.loads(self.request.body), self.receiver.application.bot)
-        except (ValueError, TypeError, KeyError):
+            received = json.loads(self.request.body)
+            update = Update.de_json(received, self.receiver.application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
             self.set_status(400)
             return
         try:
-            fresh = await self.receiver.inbox.store([update])
+            fresh = await self.receiver.inbox.store([(update, received)])
         except Exception as exc:  # not on disk: Telegram must try again
             log.error("could not store update %s: %s", update.update_id, type(exc).__name__)
             self.set_status(500)

@@ -111,3 +111,13 @@ def test_new_reports_per_day_are_capped(standin, fresh_bot, relative):
     reply = mother.ask("/new")
     assert reply.text == tn("az", "limit.cases_per_day", "limit.cases_per_day.plural", 1)
     assert len(fresh_bot.cases_of(mother.id)) == 1
+
+
+def test_flood_guard_forgets_people_who_have_gone_quiet_but_not_a_flooder_still_warned():
+    guard = FloodGuard(limit=3, seconds=10)
+    for n in range(4):
+        assert guard.admit(7, now=95 + n * 0.1) in ("ok", "warn")
+    for person in range(FloodGuard.SWEEP_EVERY):
+        guard.admit(1000 + person, now=person * 0.1)  # a surge of people each writing once, over 100 s
+    assert len(guard._seen) < 200, "people quiet for longer than the window are forgotten"
+    assert guard.admit(7, now=99.9) == "drop", "someone still flooding stays throttled"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import datetime as dtm
 import socket
 import time
@@ -187,7 +188,7 @@ def test_sequential_requests_reuse_the_connections_already_open():
 
     server = run(main())
     assert server.connections == 8, "eight at once needed eight connections; the fifty after them none"
-    assert server.requests[-1][2] == b"chat_id=58&text=Salam"
+    assert json.loads(server.requests[-1][2]) == {"chat_id": 58, "text": "Salam"}, "one JSON document, values typed"
 
 
 def test_a_chunked_answer_is_put_together_whatever_pieces_it_arrives_in():
@@ -275,7 +276,7 @@ def test_a_kept_alive_connection_the_server_dropped_unanswered_is_retried_on_a_f
             return server
 
     server = run(main())
-    assert [(connection, body) for connection, _, body in server.requests] == [(1, b"n=1"), (1, b"n=2"), (2, b"n=2")]
+    assert [(connection, body) for connection, _, body in server.requests] == [(1, b'{"n": 1}'), (1, b'{"n": 2}'), (2, b'{"n": 2}')]
 
 
 def test_a_connection_the_server_closed_while_idle_is_not_used_again():
