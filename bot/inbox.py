@@ -61,13 +61,22 @@ class Inbox:
     async def store(self, received: list[tuple[Update, dict]]) -> list[Update]:
         """Write updates to disk as Telegram sent them (the JSON beside each parsed update);
         returns those not seen before, in update_id order."""
+        return await self.store_soon(received)
+
+    def store_soon(self, received: list[tuple[Update, dict]]) -> asyncio.Future:
+        """`store`, queued on the writer before this returns: whatever a handler writes about
+        these updates afterwards commits in the same transaction or a later one."""
         parsed = sorted(received, key=lambda pair: pair[0].update_id)
         rows = [
             {"update_id": u.update_id, "chat_key": chat_key(u), "payload": json.dumps(item, ensure_ascii=False), "received_at": utcnow()}
             for u, item in parsed
         ]
-        fresh = set(await self.db.run(lambda s: self._insert(s, rows)))
-        return [u for u, _ in parsed if u.update_id in fresh]
+
+        def insert(session: Session) -> list[Update]:
+            fresh = set(self._insert(session, rows))
+            return [u for u, _ in parsed if u.update_id in fresh]
+
+        return self.db.run_soon(insert)
 
     async def pending(self, bot) -> list[Update]:
         def load(session: Session) -> list[str]:
@@ -165,11 +174,17 @@ class Poller:
             if not received:
                 continue
             # On disk first; only the next getUpdates (with the higher offset) confirms them.
-            updates = [(Update.de_json(item, bot), item) for item in received]
-            fresh = await self.inbox.store(updates)
-            offset = max(update.update_id for update, _ in updates) + 1
-            for update in fresh:
-                await self.application.update_queue.put(update)
+            updates = sorted(((Update.de_json(item, bot), item) for item in received), key=lambda pair: pair[0].update_id)
+            # Queued for disk first, then handed to the handlers without waiting for that commit:
+            # their own writes queue behind it, so no answer is committed (or replied to) before
+            # its update is on disk, and the round trip to the disk is shared.
+            stored = self.inbox.store_soon(updates)
+            for update, _ in updates:
+                if newest is None or update.update_id > newest:  # Telegram never repeats a confirmed id
+                    newest = update.update_id
+                    await self.application.update_queue.put(update)
+            await stored  # on disk before the next getUpdates (with the higher offset) confirms them
+            offset = newest + 1
 
     async def _sleep(self, seconds: float) -> None:
         try:

@@ -127,6 +127,11 @@ class Database:
         and nobody's reply waits for anyone else's fsync queue."""
         return await self._writer.submit(fn)
 
+    def run_soon(self, fn: Callable[[Session], T]) -> asyncio.Future:
+        """Like `run`, but `fn` is queued before this returns, so any write queued after it
+        shares its transaction or commits later; await the future for the commit."""
+        return self._writer.enqueue(fn)
+
     def read_sync(self, fn: Callable[[Session], T]) -> T:
         """A long read outside the writer thread (exports): never blocks the intake's commits."""
         with Session(self.read_engine, expire_on_commit=False) as session:
@@ -192,11 +197,15 @@ class GroupCommitWriter:
         self._lock = threading.Lock()
 
     async def submit(self, fn: Callable[[Session], T]) -> T:
+        return await self.enqueue(fn)
+
+    def enqueue(self, fn: Callable[[Session], T]) -> asyncio.Future:
+        """In the queue before this returns: a write enqueued later never commits before it."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._ensure_thread()
         self._queue.put((fn, loop, future))
-        return await future
+        return future
 
     def _ensure_thread(self) -> None:
         if self._thread is None:

@@ -284,3 +284,18 @@ def test_close_lets_the_write_under_way_finish_then_stops_the_writer_thread(tmp_
         assert await writing == "saved"
 
     run(main())
+
+
+def test_a_write_queued_with_run_soon_is_seen_by_every_write_queued_after_it(db):
+    """The poller queues an update's storage, then hands it to the handlers at once: whatever
+    they write must land in the same transaction or a later one, never before it."""
+
+    async def main():
+        stored = db.run_soon(lambda s: s.add(UserProfile(telegram_id=1, language="az")))
+        seen_after = [db.run(lambda s, n=n: (n, s.get(UserProfile, 1) is not None)) for n in range(20)]
+        results = await asyncio.gather(*seen_after)
+        await stored
+        return results
+
+    assert all(seen for _, seen in asyncio.run(main()))
+    assert on_disk(db) == {1: "az"}
