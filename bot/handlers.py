@@ -22,6 +22,7 @@ from bot.i18n import format_day, t, tn
 from bot.inbox import Inbox
 from bot.intake import Draft, Person, cases_of, cases_today, language_of, run_turn, set_language
 from bot.processor import ChatOrderedProcessor, is_transient_error
+from bot.sending import post
 from db.database import Database
 from flows import engine
 from flows.engine import Event, Out, OutKind, Phase
@@ -142,16 +143,16 @@ async def on_message(update: Update, context: Context) -> None:
 async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     # Answered at once, alongside the work: it stops the spinner on the relative's button.
-    answered = asyncio.ensure_future(_answer_quietly(query))
+    answered = asyncio.ensure_future(_answer_quietly(context.bot, query))
     try:
         await _handle_tap(update, context, query)
     finally:
         await answered
 
 
-async def _answer_quietly(query) -> None:
+async def _answer_quietly(bot, query) -> None:
     try:
-        await query.answer()
+        await post(bot, "answerCallbackQuery", callback_query_id=query.id)
     except BadRequest:
         pass  # a redelivered tap: Telegram forgot the query; the reply is what matters
 

@@ -13,8 +13,6 @@ from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date, format_skeleton
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from bot.config import PROJECT_ROOT
@@ -34,6 +32,9 @@ def compile_catalogs(folder: Path = LOCALES) -> list[Path]:
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
+        from babel.messages.mofile import write_mo  # only when a catalog changed: not at every start
+        from babel.messages.pofile import read_po
+
         with po.open("rb") as handle:
             catalog = read_po(handle, locale=po.parent.parent.name)
         with mo.open("wb") as handle:

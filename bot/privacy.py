@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict, deque
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func
@@ -130,13 +129,16 @@ async def housekeeping(db: Database, settings: Settings, stop: asyncio.Event) ->
 
 class FloodGuard:
     """More than `limit` messages in `seconds` from one person: one polite "please wait", then
-    quiet until they slow down. Other people are not affected."""
+    quiet until they slow down. Other people are not affected.
+
+    Each person's recent messages are a short tuple of times, at most `limit` + 1 of them (that
+    is enough to tell "over the limit"): in a surge thousands of people write once or twice."""
 
     SWEEP_EVERY = 1000  # admissions between forgetting people who have gone quiet
 
     def __init__(self, limit: int, seconds: float):
         self.limit, self.seconds = limit, seconds
-        self._seen: dict[int, deque[float]] = defaultdict(deque)
+        self._seen: dict[int, tuple[float, ...]] = {}
         self._warned: set[int] = set()
         self._admitted = 0
 
@@ -146,10 +148,8 @@ class FloodGuard:
         self._admitted += 1
         if self._admitted % self.SWEEP_EVERY == 0:
             self._forget_quiet(now)
-        seen = self._seen[telegram_id]
-        while seen and now - seen[0] > self.seconds:
-            seen.popleft()
-        seen.append(now)
+        recent = tuple(at for at in self._seen.get(telegram_id, ()) if now - at <= self.seconds)
+        seen = self._seen[telegram_id] = recent[max(0, len(recent) - self.limit):] + (now,)
         if len(seen) <= self.limit:
             self._warned.discard(telegram_id)
             return "ok"
@@ -160,7 +160,7 @@ class FloodGuard:
 
     def _forget_quiet(self, now: float) -> None:
         """Everyone who wrote once stays a key otherwise: after a surge, thousands of them."""
-        for telegram_id in [key for key, seen in self._seen.items() if not seen or now - seen[-1] > self.seconds]:
+        for telegram_id in [key for key, seen in self._seen.items() if now - seen[-1] > self.seconds]:
             del self._seen[telegram_id]
             self._warned.discard(telegram_id)
 

@@ -52,11 +52,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._room = asyncio.Event()
         self._room.set()
 
-    async def room_for_more(self) -> None:
-        """Returns once fewer than `max_chats_in_hand` chats have updates being handled."""
+    async def room_for_more(self) -> int:
+        """Waits until fewer than `max_chats_in_hand` chats have updates being handled; returns
+        how many more chats there is room for."""
         while len(self._waiting) >= self.max_chats_in_hand:
             self._room.clear()
             await self._room.wait()
+        return self.max_chats_in_hand - len(self._waiting)
 
     def record_failure(self, update: object, error: BaseException) -> None:
         """Called by the error handler: remember a transient failure so the update is retried."""
@@ -80,8 +82,20 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if not self._waiting[key]:
                 del self._waiting[key]
                 self._locks.pop(key, None)
+                self._forget_for_persistence(update)
                 if len(self._waiting) < self.max_chats_in_hand:
                     self._room.set()
+
+    def _forget_for_persistence(self, update: Update) -> None:
+        """PTB notes every chat and user it sees for a persistence layer, and empties those sets
+        only when it saves one. We keep nothing in PTB (the database is our persistence), so
+        without this they would grow by everyone who ever wrote to the bot."""
+        if self.application is None or self.application.persistence is not None:
+            return
+        if update.effective_chat:
+            self.application._chat_ids_to_be_updated_in_persistence.discard(update.effective_chat.id)  # noqa: SLF001
+        if update.effective_user:
+            self.application._user_ids_to_be_updated_in_persistence.discard(update.effective_user.id)  # noqa: SLF001
 
     async def _retry_while_transient(self, update: Update) -> None:
         attempt = 0

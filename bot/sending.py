@@ -144,13 +144,15 @@ async def post(bot: Bot, endpoint: str, **data: Any) -> None:
     """A send or edit whose answer nobody reads, without building a Message from it: in a surge,
     parsing Telegram's answer to every reply was a tenth of the bot's CPU. It goes through the
     same `Defaults` (HTML) and the same rate limiter as `bot.send_message`."""
-    for name in ("parse_mode", "disable_notification", "protect_content", "link_preview_options"):
-        data.setdefault(name, DEFAULT_NONE)
+    if endpoint in MESSAGE_ENDPOINTS:
+        for name in ("parse_mode", "disable_notification", "protect_content", "link_preview_options"):
+            data.setdefault(name, DEFAULT_NONE)
     if isinstance(data.get("reply_markup"), TelegramObject):
         data["reply_markup"] = _wire_form(data["reply_markup"])
     await bot._post(endpoint, data)  # noqa: SLF001 - the public methods differ only in parsing the answer
 
 
+MESSAGE_ENDPOINTS = frozenset({"sendMessage", "editMessageText"})  # where `Defaults` (HTML) apply
 _WIRE_FORMS: dict[int, tuple[TelegramObject, dict]] = {}
 
 
