@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from bisect import bisect_left
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func
@@ -148,8 +149,9 @@ class FloodGuard:
         self._admitted += 1
         if self._admitted % self.SWEEP_EVERY == 0:
             self._forget_quiet(now)
-        recent = tuple(at for at in self._seen.get(telegram_id, ()) if now - at <= self.seconds)
-        seen = self._seen[telegram_id] = recent[max(0, len(recent) - self.limit):] + (now,)
+        seen = self._seen.get(telegram_id, ())
+        first = max(bisect_left(seen, now - self.seconds), len(seen) - self.limit)  # times only grow
+        seen = self._seen[telegram_id] = seen[first:] + (now,)
         if len(seen) <= self.limit:
             self._warned.discard(telegram_id)
             return "ok"
