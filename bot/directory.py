@@ -70,8 +70,12 @@ def covered_districts(value: str) -> set[str]:
     return {part.strip() for part in value.split(",") if part.strip()}
 
 
+_verified = ContactField.verified.fget  # the model's one rule, applied to a plain row
+
+
 def route(session: Session, language: str, location: dict[str, Any] | None) -> Route | None:
-    missions = session.exec(select(Mission).order_by(Mission.position)).all()
+    # Plain rows, not ORM objects: this runs for every report sent.
+    missions = session.connection().execute(select(Mission.key, Mission.name).order_by(Mission.position)).all()
     if not missions:
         return None
     region = None
@@ -80,8 +84,9 @@ def route(session: Session, language: str, location: dict[str, Any] | None) -> R
         region = places.match_text(location.get("text") or "")
         if region is None and location.get("lat") is not None:
             region = places.nearest(location["lat"], location["lon"])
-    every_field: dict[str, dict[str, ContactField]] = {}
-    for row in session.exec(select(ContactField)):  # one query for every mission, not one each
+    every_field: dict[str, dict[str, Any]] = {}
+    query = select(ContactField.mission_key, ContactField.field, ContactField.value, ContactField.source, ContactField.verified_at)
+    for row in session.connection().execute(query):  # one query for every mission, not one each
         every_field.setdefault(row.mission_key, {})[row.field] = row
     chosen, coverage = None, None
     for mission in missions:
@@ -95,7 +100,7 @@ def route(session: Session, language: str, location: dict[str, Any] | None) -> R
     if chosen is None or coverage is None:
         return None
     shown = every_field[chosen.key]
-    details = [(name, shown[name].value) for name in SHOWN_TO_FAMILIES if name in shown and shown[name].verified]
+    details = [(name, shown[name].value) for name in SHOWN_TO_FAMILIES if name in shown and _verified(shown[name])]
     district_name = federal_district_names().get(region.federal_district, {}).get(language) if region else None
     return Route(
         mission_key=chosen.key,
@@ -104,7 +109,7 @@ def route(session: Session, language: str, location: dict[str, Any] | None) -> R
         region_name=(region.name.get(language) or region.name.get("en")) if region else None,
         district_name=district_name,
         source=coverage.source,
-        coverage_verified=coverage.verified,
+        coverage_verified=_verified(coverage),
         details=details,
     )
 

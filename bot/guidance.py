@@ -94,13 +94,15 @@ def sources_text(session: Session, section: str, language: str) -> str | None:
     return "\n".join(lines)
 
 
-def _current(session: Session, language: str) -> list[GuidanceText]:
+def _current(session: Session, language: str) -> list:
+    """The current sections as plain rows (section, title, body, situations): read for every
+    report sent, where loading whole ORM objects was a tenth of a surge's database time."""
     query = (
-        select(GuidanceText)
+        select(GuidanceText.section, GuidanceText.title, GuidanceText.body, GuidanceText.situations)
         .where(GuidanceText.language == language, GuidanceText.is_current)
         .order_by(GuidanceText.position)
     )
-    return list(session.exec(query))
+    return list(session.connection().execute(query))
 
 
 def for_family(session: Session, language: str, situation: str | None) -> list[Section]:
