@@ -92,7 +92,7 @@ class Inbox:
             query = select(InboxUpdate.payload).where(InboxUpdate.done_at.is_(None)).order_by(InboxUpdate.update_id)
             return list(session.exec(query))
 
-        return [Update.de_json(json.loads(payload), bot) for payload in await self.db.run(load)]
+        return [parse_update(json.loads(payload), bot) for payload in await self.db.run(load)]
 
     async def mark_done(self, update_id: int) -> None:
         """Done once its replies are sent. Updates finishing together are marked in one statement
@@ -158,8 +158,7 @@ class Poller:
         delay = 1.0
         started = time.monotonic()
         while not self._stopping.is_set():
-            room = getattr(self.application.update_processor, "room_for_more", None)
-            limit = min(MAX_UPDATES_PER_POLL, await room()) if room is not None else MAX_UPDATES_PER_POLL
+            limit = min(MAX_UPDATES_PER_POLL, await self.application.update_processor.room_for_more())
             try:
                 # Telegram's JSON as it came, not `bot.get_updates`: it is stored verbatim, so the
                 # updates are not parsed, then turned back into JSON, on every poll.

@@ -135,7 +135,7 @@ async def send(bot: Bot, chat_id: int, turn: Turn, origin: Origin | None = None,
 
 async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str, origin: Origin | None, retention_days: int) -> None:
     def say(text: str, markup: Any = None) -> Any:
-        return post(bot, "sendMessage", chat_id=chat_id, text=text, reply_markup=markup if markup is not None else keyboards.REMOVE)
+        return post(bot, "sendMessage", chat_id=chat_id, text=text, reply_markup=markup if markup is not None else keyboards.remove())
 
     match out.kind:
         case OutKind.CONSENT:

@@ -12,10 +12,9 @@ from urllib.parse import urlparse
 
 import tornado.httpserver
 import tornado.web
-from telegram import Update
 from telegram.ext import Application
 
-from bot.inbox import Inbox
+from bot.inbox import Inbox, parse_update
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -32,7 +31,7 @@ class _UpdateHandler(tornado.web.RequestHandler):
             return
         try:
             received = json.loads(self.request.body)
-            update = Update.de_json(received, self.receiver.application.bot)
+            update = parse_update(received, self.receiver.application.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             self.set_status(400)
             return

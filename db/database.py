@@ -2,8 +2,8 @@
 
 `fn(session)` runs on the writer thread inside a transaction which is committed before `run`
 returns, so "on disk before the bot replies" holds for everything a handler does. Writes that
-arrive together share one transaction and one fsync (group commit), each in its own savepoint.
-Transient failures (SQLite busy, a dropped PostgreSQL connection) roll back and are retried:
+arrive together share one transaction and one fsync (group commit); one that fails is left out
+and the others commit without it. Transient failures (SQLite busy, a dropped PostgreSQL connection) roll back and are retried:
 `fn` must only touch the session.
 """
 
@@ -125,7 +125,7 @@ class Database:
         """`fn(session)` in a transaction that is committed when this returns. Calls made at the
         same time share a transaction (group commit): one fsync for many relatives' answers,
         and nobody's reply waits for anyone else's fsync queue."""
-        return await self._writer.submit(fn)
+        return await self._writer.enqueue(fn)
 
     def run_soon(self, fn: Callable[[Session], T]) -> asyncio.Future:
         """Like `run`, but `fn` is queued before this returns, so any write queued after it
@@ -195,9 +195,6 @@ class GroupCommitWriter:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-
-    async def submit(self, fn: Callable[[Session], T]) -> T:
-        return await self.enqueue(fn)
 
     def enqueue(self, fn: Callable[[Session], T]) -> asyncio.Future:
         """In the queue before this returns: a write enqueued later never commits before it."""
