@@ -18,7 +18,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, ConfigError, load_settings
+from core.config import PROJECT_ROOT, ConfigError, load_settings
 
 log = logging.getLogger("homeward")
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     command = args.command or "run"
     if command == "compile":
-        from bot.i18n import compile_catalogs
+        from core.i18n import compile_catalogs
 
         for path in compile_catalogs():
             print(f"compiled {path.relative_to(PROJECT_ROOT)}")
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def guidance_files(db, action: str, folder: Path) -> int:
-    from bot.guidance_files import export, import_folder
+    from app.guidance_files import export, import_folder
 
     if action == "export":
         for path in db.run_sync(lambda session: export(session, folder)):
@@ -136,7 +136,7 @@ def guidance_files(db, action: str, folder: Path) -> int:
 
 
 def export_file(db, args) -> int:
-    from bot.exports import Filters, run_export
+    from app.exports import Filters, run_export
 
     filters = Filters(since=args.since, until=args.until, status=args.status, language=args.language)
     actor = f"cli:{getpass.getuser()}"
@@ -146,7 +146,7 @@ def export_file(db, args) -> int:
 
 
 def manage_roles(db, settings, args) -> int:
-    from bot import roles
+    from app import roles
 
     if args.action == "list":
         for telegram_id, role, source in db.run_sync(lambda s: roles.all_roles(s, settings)):

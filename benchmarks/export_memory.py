@@ -35,7 +35,7 @@ RUN_EXPORT = """
 import resource, sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from bot.exports import Filters, run_export
+from app.exports import Filters, run_export
 from db.database import Database
 db = Database({url!r})
 started = time.perf_counter()

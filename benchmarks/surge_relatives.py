@@ -11,7 +11,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from bot.i18n import t
+from core.i18n import t
 from standin.users import FakeUser
 
 LANGUAGES = ("az", "ru", "en")

@@ -15,8 +15,8 @@ from telegram.error import BadRequest
 from bot import desk, keyboards
 from bot.events import message_input
 from bot.handlers import Context, on_callback, person_of, read, services
-from bot.i18n import t
-from bot.intake import cases_of
+from core.i18n import t
+from app.intake import cases_of
 from bot.keyboards import button
 from bot.staff import notify_staff_chat
 from db.models import Case, CaseAddition, PendingInput

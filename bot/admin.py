@@ -11,15 +11,16 @@ from sqlmodel import Session, select
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot import desk, directory, guidance_versions as versions
-from bot.config import LANGUAGES
-from bot.guidance_files import IMPORTED_BY
+from bot import desk
+from app import directory, guidance_versions as versions
+from core.config import LANGUAGES
+from app.guidance_files import IMPORTED_BY
 from bot.handlers import Context, on_callback, on_help, read, services
-from bot.i18n import format_day, t
+from core.i18n import format_day, t
 from bot.keyboards import button
 from bot.render import section_messages
-from bot.roles import ADMIN, is_admin
-from bot.telegram_html import EntityError, TooLong
+from app.roles import ADMIN, is_admin
+from core.telegram_html import EntityError, TooLong
 from db.models import PendingInput, Mission
 
 STATE_MARK = {versions.CURRENT: "✅", versions.OUTDATED: "⚠️", versions.UNVERIFIED: "❔"}

@@ -20,11 +20,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import additions, admin, desk, handlers, privacy, roles, staff, staff_export
-from bot.config import LANGUAGES, Settings
-from bot.directory import load_directory_seeds, unverified
-from bot.guidance import load_seeds
-from bot.i18n import compile_catalogs, t
+from bot import additions, admin, desk, handlers, privacy, staff, staff_export
+from app import roles
+from core.config import LANGUAGES, Settings
+from app.directory import load_directory_seeds, unverified
+from app.guidance import load_seeds
+from core.i18n import compile_catalogs, t
 from bot.inbox import POLL_TIMEOUT, Inbox, Poller
 from bot.processor import ChatOrderedProcessor
 from bot.sending import PatientRateLimiter

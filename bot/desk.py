@@ -15,8 +15,8 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.handlers import Context, read, services
-from bot.i18n import t
-from bot.roles import ADMIN, STAFF, role_of
+from core.i18n import t
+from app.roles import ADMIN, STAFF, role_of
 from db.models import PendingInput
 
 Handler = Callable[[Update, Context, PendingInput], Awaitable[None]]

@@ -6,8 +6,8 @@ from functools import cache
 
 from telegram import Message
 
-from bot.config import LANGUAGES
-from bot.i18n import t
+from core.config import LANGUAGES
+from core.i18n import t
 from flows.engine import Event, Phase
 from flows.readers import Input
 from flows.steps import STEPS, Keyboard

@@ -15,12 +15,12 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import keyboards, render
-from bot.config import LANGUAGES, Settings
+from core.config import LANGUAGES, Settings
 from bot.events import callback_event, message_input, typed_event
-from bot.guidance import sources_text, the_rest
-from bot.i18n import format_day, t, tn
+from app.guidance import sources_text, the_rest
+from core.i18n import format_day, t, tn
 from bot.inbox import Inbox
-from bot.intake import Draft, Person, cases_of, cases_today, language_of, run_turn, set_language
+from app.intake import Draft, Person, cases_of, cases_today, language_of, run_turn, set_language
 from bot.processor import ChatOrderedProcessor, is_transient_error
 from bot.sending import post
 from db.database import Database

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.i18n import t
+from core.i18n import t
 from flows.steps import OPTIONAL, STEPS, Keyboard, Step
 
 LANGUAGE_NAMES = {"az": "Azərbaycanca", "ru": "Русский", "en": "English"}

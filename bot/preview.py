@@ -11,7 +11,7 @@ import asyncio
 import sys
 
 from bot.app import build_application, new_poller, prepare_database, serve
-from bot.config import Settings
+from core.config import Settings
 from standin import FakeTelegram, StandinServer
 
 PREVIEW_USER_ID = 1  # one fixed relative, so a report under way survives a restart of the preview

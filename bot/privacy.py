@@ -20,10 +20,10 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
-from bot.config import Settings
+from core.config import Settings
 from bot.handlers import Context, read, services
-from bot.i18n import t, tn
-from bot.intake import Person
+from core.i18n import t, tn
+from app.intake import Person
 from bot.keyboards import button
 from db.database import Database
 from db.models import Case, CaseTombstone, Conversation, InboxUpdate, PendingInput, StaffRole, UserProfile

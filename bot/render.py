@@ -12,11 +12,11 @@ from telegram import Bot
 from telegram.error import BadRequest
 
 from bot import keyboards
-from bot.i18n import Html, format_day, format_month, t, tn
-from bot.directory import Route
+from core.i18n import Html, format_day, format_month, t, tn
+from app.directory import Route
 from bot.sending import post
-from bot.intake import Turn
-from bot.telegram_html import split_message
+from app.intake import Turn
+from core.telegram_html import split_message
 from flows.engine import Out, OutKind
 from flows.steps import REQUIRED, STEPS, Keyboard
 

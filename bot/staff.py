@@ -11,12 +11,13 @@ from sqlmodel import Session, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import desk, handlers, roles
+from bot import desk, handlers
+from app import roles
 from bot.handlers import Context, on_callback, on_help, on_start, read, services
-from bot.i18n import format_day, t
+from core.i18n import format_day, t
 from bot.keyboards import button
 from bot.render import describe_case
-from bot.telegram_html import split_message
+from core.telegram_html import split_message
 from flows.steps import N_
 from db.models import Attachment, Case, CaseAddition, CaseTombstone, CaseNote, CaseStatusChange, DuplicateLink, PendingInput, utcnow
 

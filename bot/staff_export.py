@@ -10,12 +10,12 @@ from pathlib import Path
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.exports import FORMATS, PROFILES, Filters, run_export
+from app.exports import FORMATS, PROFILES, Filters, run_export
 from bot.handlers import Context, on_callback, on_group, on_help, services
-from bot.i18n import t
+from core.i18n import t
 from bot.keyboards import button
 from bot.staff import reply, staff_only
-from bot import roles
+from app import roles
 
 PERIODS = {"all": None, "7d": 7, "30d": 30}
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "json": "jsonl"}

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, create_engine, select
 
-from bot.config import PROJECT_ROOT
+from core.config import PROJECT_ROOT
 from db.database import normalise_url
 from db.models import Case, Conversation
 from standin import StandinThread

@@ -11,11 +11,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.app import COMMANDS
-from bot.config import LANGUAGES, PROJECT_ROOT
-from bot.i18n import LOCALES, t, tn
+from core.config import LANGUAGES, PROJECT_ROOT
+from core.i18n import LOCALES, t, tn
 from flows import engine, readers, validators
 from flows.steps import STEPS
-from bot.telegram_html import EntityError, parse_html
+from core.telegram_html import EntityError, parse_html
 
 STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
 KEYWORDS = {"t": (2,), "tn": (2, 3), "N_": None}
@@ -28,7 +28,7 @@ def catalog(language: str):
 
 def keys_in_code() -> set[str]:
     found: set[str] = set()
-    for folder in ("bot", "flows"):
+    for folder in ("app", "bot", "core", "flows"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             PROJECT_ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):

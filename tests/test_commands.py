@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.app import COMMANDS
 from bot.render import consent_text
-from bot.i18n import t
+from core.i18n import t
 from tests.conftest import settle
 from tests.test_intake import SCRIPTS, answer_required
 

@@ -9,8 +9,8 @@ import sys
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from bot.config import PROJECT_ROOT
-from bot.i18n import t
+from core.config import PROJECT_ROOT
+from core.i18n import t
 from db.database import normalise_url
 from db.migrate import downgrade, upgrade
 from tests.conftest import BotProcess

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.export_writers import cell_text, neutralise, write_csv, write_jsonl, write_xlsx
+from app.export_writers import cell_text, neutralise, write_csv, write_jsonl, write_xlsx
 
 COLUMNS = ["id", "name", "note", "phone", "born", "reported_at", "regions", "verified", "age"]
 HXL = ["#id", "#x_name", "#description", "#contact+phone", "#date+birth", "#date+reported"]

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, create_engine, select
 
-from bot import exports
-from bot.exports import EMBASSY_COLUMNS, FULL_COLUMNS, STATS_COLUMNS, STATS_HXL, Filters, write_export
-from bot.i18n import t
+from app import exports
+from app.exports import EMBASSY_COLUMNS, FULL_COLUMNS, STATS_COLUMNS, STATS_HXL, Filters, write_export
+from core.i18n import t
 from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
 from tests.conftest import ADMIN_IDS, settle
 from db.database import normalise_url

@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 
-from bot.i18n import t
+from core.i18n import t
 from tests.conftest import settle
 
 KILLS = int(os.environ.get("FAULT_KILLS", "100"))

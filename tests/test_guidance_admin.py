@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.i18n import t
+from core.i18n import t
 from tests.conftest import ADMIN_IDS, settle
 from tests.test_intake import SCRIPTS, answer_required
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from bot.guidance import read_seed_files
+from app.guidance import read_seed_files
 from bot.render import consent_text
-from bot.i18n import t, tn
+from core.i18n import t, tn
 from flows.engine import CONSENT_VERSION
 
 EMBASSY = {"az": "Azərbaycan Respublikasının Rusiya Federasiyasındakı Səfirliyi",

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlmodel import Session, create_engine, select
 
-from bot.config import load_settings
-from bot.i18n import t, tn
+from core.config import load_settings
+from core.i18n import t, tn
 from bot.privacy import FloodGuard, purge
 from bot.render import consent_text
 from db.migrate import upgrade

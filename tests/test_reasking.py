@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.i18n import t
+from core.i18n import t
 from flows.dates import BIRTH_MIN_AGE, BIRTH_MIN_YEAR
 
 LANGUAGES = ["az", "ru", "en"]

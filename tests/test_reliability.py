@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from bot.render import consent_text
-from bot.i18n import t
+from core.i18n import t
 from tests.conftest import BotProcess
 
 

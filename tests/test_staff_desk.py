@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import t
+from core.i18n import t
 from tests.conftest import ADMIN_IDS, STAFF_CHAT, new_user_id, settle
 from tests.test_intake import SCRIPTS, answer_required
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.config import LANGUAGES, PROJECT_ROOT
-from bot.guidance import SEEDS, for_family, load_seeds, read_seed_files
+from core.config import LANGUAGES, PROJECT_ROOT
+from app.guidance import SEEDS, for_family, load_seeds, read_seed_files
 from db.database import Database
 from db.migrate import upgrade
 

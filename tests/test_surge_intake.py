@@ -16,7 +16,7 @@ from telegram.ext import Application
 
 from bot.events import callback_event
 from bot.inbox import Inbox
-from bot.intake import Person, draft_of, run_turn
+from app.intake import Person, draft_of, run_turn
 from bot.processor import ChatOrderedProcessor
 from db.database import Database
 from db.models import UserProfile

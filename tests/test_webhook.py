@@ -7,7 +7,7 @@ import socket
 import urllib.error
 import urllib.request
 
-from bot.i18n import t
+from core.i18n import t
 from bot.render import consent_text
 from tests.conftest import BotProcess, database_url
 

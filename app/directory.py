@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.config import PROJECT_ROOT
+from core.config import PROJECT_ROOT
 from db.models import ContactField, Mission, utcnow
 from flows import regions as gazetteer
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from babel.dates import format_date, format_skeleton
 from babel.support import Translations
 
-from bot.config import PROJECT_ROOT
+from core.config import PROJECT_ROOT
 
 LOCALES = PROJECT_ROOT / "locales"
 DOMAIN = "homeward"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.config import LANGUAGES, PROJECT_ROOT
-from bot.i18n import t
+from core.config import LANGUAGES, PROJECT_ROOT
+from core.i18n import t
 from db.models import GuidanceText
 
 SEEDS = PROJECT_ROOT / "seeds" / "guidance"

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, select
 
-from bot import case_links, directory, guidance
+from app import case_links, directory, guidance
 from db.models import Attachment, Case, Conversation, UserProfile, utcnow
 from flows import engine
 from flows.engine import Out, OutKind

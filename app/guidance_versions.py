@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.config import LANGUAGES
+from core.config import LANGUAGES
 from db.models import GuidanceText, utcnow
 
 CURRENT, OUTDATED, UNVERIFIED = "current", "outdated", "unverified"

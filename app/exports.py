@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, CompoundSelect, Connection, DateTime, Result, Select, Text, bindparam, cast, select, type_coerce, union
 from sqlmodel import Session
 
-from bot.export_writers import write_csv, write_jsonl, write_xlsx
+from app.export_writers import write_csv, write_jsonl, write_xlsx
 from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
 
 FORMATS = ("csv", "xlsx", "json")

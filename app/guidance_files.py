@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot import guidance_versions as versions
-from bot.config import LANGUAGES
+from app import guidance_versions as versions
+from core.config import LANGUAGES
 from bot.render import section_messages
-from bot.telegram_html import EntityError, TooLong
+from core.telegram_html import EntityError, TooLong
 from db.models import GuidanceText
 
 IMPORTED_BY = 0  # author id of versions that came from files (no Telegram user behind them)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.config import Settings
+from core.config import Settings
 from db.models import StaffRole, utcnow
 
 ADMIN, STAFF = "admin", "staff"
