@@ -18,12 +18,16 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from core.config import PROJECT_ROOT, ConfigError, load_settings
+from core.config import LANGUAGES, PROJECT_ROOT, ConfigError, load_settings
 
 log = logging.getLogger("homeward")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    from app.exports import FORMATS, PROFILES
+    from app.roles import ROLES
+    from app.staff import STATUSES
+
     parser = argparse.ArgumentParser(
         prog="run_bot.py",
         description="Homeward: a Telegram bot for families of missing Azerbaijani migrant workers.",
@@ -31,24 +35,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="run the bot (the default): Telegram with a token, else the local preview")
     preview = commands.add_parser("preview", help="chat with the bot in this terminal through a local Bot API stand-in")
-    preview.add_argument("--language", choices=("az", "ru", "en"), default=None, help="your Telegram app's language")
+    preview.add_argument("--language", choices=LANGUAGES, default=None, help="your Telegram app's language")
     commands.add_parser("migrate", help="apply database migrations and load guidance seeds")
     commands.add_parser("compile", help="compile the message catalogs (locales/*.po → .mo)")
     guidance = commands.add_parser("guidance", help="export or import guidance texts as files, for translators")
     guidance.add_argument("action", choices=("export", "import"))
     guidance.add_argument("folder", help="folder of TOML files, one per section")
     export = commands.add_parser("export", help="export reports to a file (audited)")
-    export.add_argument("--format", choices=("csv", "xlsx", "json"), required=True)
-    export.add_argument("--profile", choices=("full", "embassy", "stats"), default="full")
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--profile", choices=PROFILES, default="full")
     export.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD: reports received on or after")
     export.add_argument("--until", type=date.fromisoformat, help="YYYY-MM-DD: reports received on or before")
-    export.add_argument("--status", choices=("new", "in_review", "referred", "contact_restored", "closed", "deceased"))
-    export.add_argument("--language", choices=("az", "ru", "en"))
+    export.add_argument("--status", choices=STATUSES)
+    export.add_argument("--language", choices=LANGUAGES)
     export.add_argument("--out", required=True, help="the file to write")
     people = commands.add_parser("roles", help="list, grant or revoke staff and admin rights")
     people.add_argument("action", choices=("list", "grant", "revoke"))
     people.add_argument("telegram_id", nargs="?", type=int, help="the numeric Telegram id")
-    people.add_argument("role", nargs="?", choices=("staff", "admin"))
+    people.add_argument("role", nargs="?", choices=ROLES)
     return parser.parse_args(argv)
 
 

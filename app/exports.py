@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, CompoundSelect, Connection, DateTime, Result, Select, Text, bindparam, cast, select, type_coerce, union
 from sqlmodel import Session
 
+from app.case_schema import case_column
 from app.export_writers import write_csv, write_jsonl, write_xlsx
 from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
 
@@ -130,15 +131,13 @@ def _addition_text(value: dict[str, Any]) -> str:
 
 
 def _case_column(name: str) -> ColumnElement:
-    if name == "case_ref":
-        return CASES.c.ref
     if name == "already_contacted":
         return cast(CASES.c.already_contacted, Text)  # as text: decoded by _choices
     if name == "created_at":
         # The writers take naive datetimes as UTC and convert aware ones, so the model's UTC
         # decorator (a Python call per case) would only add time.
         return type_coerce(CASES.c.created_at, DateTime(timezone=True)).label("created_at")
-    return CASES.c[name]
+    return CASES.c[case_column(name)]
 
 
 @lru_cache(maxsize=256)
@@ -205,9 +204,14 @@ def write_export(session: Session, fmt: str, profile: str, filters: Filters, out
     return count
 
 
+def record_export(session: Session, fmt: str, profile: str, filters: Filters, count: int, actor_id: int | None, actor: str, channel: str) -> None:
+    """The audit entry (who, when, profile, filters, count), never a value: written before the
+    file is handed out."""
+    session.add(ExportAudit(actor_id=actor_id, actor=actor, channel=channel, format=fmt, profile=profile, filters=filters.to_json(), row_count=count))
+
+
 def run_export(db, fmt: str, profile: str, filters: Filters, out: Path, actor_id: int | None, actor: str, channel: str) -> int:
-    """Export, then audit (who, when, profile, filters, count): a file leaves only once audited."""
+    """Export, then audit, from the command line (the bot audits through its writer)."""
     count = db.read_sync(lambda session: write_export(session, fmt, profile, filters, out))
-    entry = ExportAudit(actor_id=actor_id, actor=actor, channel=channel, format=fmt, profile=profile, filters=filters.to_json(), row_count=count)
-    db.run_sync(lambda session: session.add(entry))
+    db.run_sync(lambda session: record_export(session, fmt, profile, filters, count, actor_id, actor, channel))
     return count

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from core.config import LANGUAGES, PROJECT_ROOT
 from core.i18n import t
+from core.telegram_html import split_message
 from db.models import GuidanceText
 
 SEEDS = PROJECT_ROOT / "seeds" / "guidance"
@@ -26,6 +27,11 @@ class Section:
     key: str
     title: str
     body: str  # Telegram HTML
+
+
+def section_messages(title: str, body: str) -> list[str]:
+    """A guidance section as families receive it: title and body, split at paragraphs if long."""
+    return split_message(f"<b>{html.escape(title)}</b>\n\n{body}")
 
 
 def read_seed_files(folder: Path = SEEDS) -> list[dict]:

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app import guidance_versions as versions
 from core.config import LANGUAGES
-from bot.render import section_messages
+from app.guidance import section_messages
 from core.telegram_html import EntityError, TooLong
 from db.models import GuidanceText
 

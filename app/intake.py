@@ -19,6 +19,9 @@ from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, select
 
 from app import case_links, directory, guidance
+from app.case_schema import case_values
+from core.config import language_code
+from core.i18n import format_day, t, tn
 from db.models import Attachment, Case, Conversation, UserProfile, utcnow
 from flows import engine
 from flows.engine import Out, OutKind
@@ -79,10 +82,7 @@ def language_of(session: Session, person: Person, default: str) -> str:
 
 
 def _language(remembered: str | None, person: Person, default: str) -> str:
-    if remembered:
-        return remembered
-    code = (person.language_code or "").split("-")[0].lower()
-    return code if code in ("az", "ru", "en") else default
+    return remembered or language_code(person.language_code) or default
 
 
 def set_language(session: Session, person: Person, language: str) -> None:
@@ -164,40 +164,15 @@ def _turn(session: Session, conversation: Draft, language: str, outs: list[Out],
 
 def _create_case(session: Session, draft: Draft, person: Person, language: str, update_id: int) -> Case:
     answers = draft.answers
-    birth = answers["birth"]
-    last_contact = answers["last_contact"]
-    location = answers["last_location"]
-    contact = answers["reporter_contact"]
     case = Case(
         ref=_unused_reference(session),
         reporter_telegram_id=person.telegram_id,
         reporter_chat_id=person.chat_id,
         language=language,
         consent_version=draft.consent_version or engine.CONSENT_VERSION,
-        share_with_authorities=answers.get("share_with_authorities") == "yes",
         submitted_update_id=update_id,
-        reporter_relationship=answers["relationship"],
-        person_full_name=answers["full_name"],
-        birth_year=birth["year"],
-        birth_date=date.fromisoformat(birth["date"]) if birth.get("date") else None,
-        last_contact_date=date.fromisoformat(last_contact["date"]),
-        last_contact_precision=last_contact["precision"],
-        last_contact_text=last_contact["text"],
-        last_location=location["text"],
-        last_location_lat=location.get("lat"),
-        last_location_lon=location.get("lon"),
-        reporter_contact_method=contact["method"],
-        reporter_phone=contact.get("phone"),
-        person_name_ru=answers.get("name_ru"),
-        person_father_name=answers.get("father_name"),
-        home_district=answers.get("home_district"),
-        circumstances=answers.get("circumstances"),
-        details=answers.get("details"),
-        person_situation=answers.get("situation"),
-        last_phone=answers.get("last_phone"),
-        already_contacted=list(answers.get("already_contacted") or []),
-        reporter_name=answers.get("reporter_name"),
         skipped=sorted(name for name, value in answers.items() if value is None),
+        **case_values(answers),
     )
     session.add(case)
     session.flush()
@@ -232,3 +207,14 @@ def cases_today(session: Session, telegram_id: int) -> int:
     since = utcnow() - timedelta(days=1)
     query = select(func.count()).select_from(Case).where(Case.reporter_telegram_id == telegram_id, Case.created_at >= since)
     return session.exec(query).one()
+
+
+def status_lines(session: Session, telegram_id: int, language: str) -> list[str] | None:
+    """/status: each report with its date and where it stands (None: no reports)."""
+    cases = cases_of(session, telegram_id)
+    if not cases:
+        return None
+    lines = [tn(language, "status.header", "status.header.plural", len(cases)), ""]
+    for case in cases:
+        lines.append(t(language, "status.line", ref=case.ref, date=format_day(language, case.created_at.date()), status=t(language, f"status.value.{case.status}")))
+    return lines

@@ -11,10 +11,10 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+from core.config import LANGUAGES
 from core.i18n import t
 from standin.users import FakeUser
 
-LANGUAGES = ("az", "ru", "en")
 GIVEN = {"az": ["Tahir", "Elçin", "Fəxri", "Şahruz", "Ziyəddin", "Rəşad", "Anar", "Orxan"],
          "ru": ["Тахир", "Эльчин", "Фахри", "Шахруз", "Зиятдин", "Рашад", "Анар", "Орхан"],
          "en": ["Tahir", "Elchin", "Fakhri", "Shahruz", "Ziyaddin", "Rashad", "Anar", "Orkhan"]}

@@ -1,111 +1,65 @@
-"""A family adds to a report they already sent: a new phone number, a new location, more files.
-
-Each addition is timestamped and kept apart from the original answers, staff are told (without
-the content), and exports list it. Only the reporter of a case can add to it.
-"""
+"""/update in Telegram: a family adds to a report they already sent (see `app.additions`)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import Update
 
-from bot import desk, keyboards
+from app import additions
+from app.desk import Pending, stop_waiting
+from bot import keyboards
+from bot.context import Context, person_of, read, services
 from bot.events import message_input
-from bot.handlers import Context, on_callback, person_of, read, services
-from core.i18n import t
-from app.intake import cases_of
-from bot.keyboards import button
+from bot.handlers import answer_quietly, on_callback
+from bot.sending import say, show
 from bot.staff import notify_staff_chat
-from db.models import Case, CaseAddition, PendingInput
-from flows import readers
+from core.callbacks import parse
+from core.i18n import t
 from flows.steps import STEPS
-from flows.validators import Invalid
-
-KINDS = {"contact": readers.reporter_contact, "location": readers.place, "attachment": readers.attachment}
-
-
-def own_case(session: Session, telegram_id: int, ref: str) -> Case | None:
-    return session.exec(select(Case).where(Case.ref == ref, Case.reporter_telegram_id == telegram_id)).first()
-
-
-def kinds_markup(language: str, ref: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t(language, f"button.update.{kind}"), f"uk:{ref}:{kind}")] for kind in KINDS])
 
 
 async def on_update_command(update: Update, context: Context) -> None:
-    person, language, cases = await read(update, context, lambda s, p, _l: cases_of(s, p.telegram_id))
-    if not cases:
-        await context.bot.send_message(person.chat_id, t(language, "update.none"), reply_markup=keyboards.start_report(language))
-    elif len(cases) == 1:
-        await context.bot.send_message(person.chat_id, t(language, "update.choose_kind", ref=cases[0].ref), reply_markup=kinds_markup(language, cases[0].ref))
-    else:
-        markup = InlineKeyboardMarkup([[button(c.ref, f"ua:{c.ref}")] for c in cases])
-        await context.bot.send_message(person.chat_id, t(language, "update.choose_case"), reply_markup=markup)
+    person, language, offer = await read(update, context, lambda s, p, lang: additions.choose(s, p.telegram_id, lang))
+    if offer is None:
+        return await say(context.bot, person.chat_id, t(language, "update.none"), keyboards.start_report(language))
+    await show(context.bot, person.chat_id, offer)
 
 
 async def on_update_callback(update: Update, context: Context) -> None:
-    query = update.callback_query
-    verb, _, rest = (query.data or "").partition(":")
-    ref, _, kind = rest.partition(":")
-    person = person_of(update)
+    verb, args = parse(update.callback_query.data)
+    ref, kind = (args + ["", ""])[:2]
     app = services(context)
-    if await app.db.run(lambda s: own_case(s, person.telegram_id, ref)) is None or (verb == "uk" and kind not in KINDS):
+    person, language, own = await read(update, context, lambda s, p, _l: additions.is_own_case(s, p.telegram_id, ref))
+    if not own or (verb == "uk" and kind not in additions.KINDS):
         return await on_callback(update, context)  # someone else's case, or a forged button
-    language = (await read(update, context))[1]
     if verb == "ua":
-        await context.bot.send_message(person.chat_id, t(language, "update.choose_kind", ref=ref), reply_markup=kinds_markup(language, ref))
+        await show(context.bot, person.chat_id, additions.kinds_reply(language, ref))
     elif verb == "uk":
-        await app.db.run(lambda s: desk.wait_for(s, person.telegram_id, f"addition:{ref}:{kind}"))
+        await app.db.run(lambda s: additions.await_addition(s, person.telegram_id, ref, kind))
         markup = keyboards.question(language, STEPS["reporter_contact"]) if kind == "contact" else None
-        await context.bot.send_message(person.chat_id, t(language, f"update.ask.{kind}"), reply_markup=markup)
+        await say(context.bot, person.chat_id, t(language, f"update.ask.{kind}"), markup)
     elif verb == "ud":
-        await app.db.run(lambda s: desk.stop_waiting(s, person.telegram_id))
+        await app.db.run(lambda s: stop_waiting(s, person.telegram_id))
         await finished(update, context, language, ref, "attachment")
-    try:
-        await query.answer()
-    except BadRequest:
-        pass
+    await answer_quietly(context.bot, update.callback_query)
 
 
-def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value: dict, update_id: int) -> bool:
-    case = own_case(session, telegram_id, ref)
-    if case is None:
-        return False
-    if not session.exec(select(CaseAddition).where(CaseAddition.source_update_id == update_id)).first():
-        session.add(CaseAddition(case_id=case.id, kind=kind, value=value, source_update_id=update_id))
-    if kind != "attachment":  # files keep coming until Done
-        desk.stop_waiting(session, telegram_id)
-    return True
-
-
-@desk.expects("addition", None)
-async def addition_message(update: Update, context: Context, pending: PendingInput) -> None:
-    _, ref, kind = pending.target.split(":")
+async def addition_message(update: Update, context: Context, pending: Pending, language: str) -> None:
+    ref, kind = pending.args
     person = person_of(update)
-    language = (await read(update, context))[1]
-    given = message_input(update.effective_message)
-    if kind == "contact" and given.kind == "text" and given.text.strip() in {t(code, "choice.reporter_contact.telegram") for code in ("az", "ru", "en")}:
-        given = readers.Input("choice", value="telegram")
-    try:
-        value = KINDS[kind](given, date.today())
-    except Invalid as exc:
-        reason = t(language, f"invalid.{exc.reason}", **exc.params)
-        await context.bot.send_message(person.chat_id, reason + "\n\n" + t(language, f"update.ask.{kind}"))
-        return
-    saved = await services(context).db.run(lambda s: save_addition(s, person.telegram_id, ref, kind, value, update.update_id))
+    value, invalid = additions.read_addition(kind, message_input(update.effective_message), date.today())
+    if invalid is not None:
+        reason = t(language, f"invalid.{invalid.reason}", **invalid.params)
+        return await say(context.bot, person.chat_id, reason + "\n\n" + t(language, f"update.ask.{kind}"))
+    saved = await services(context).db.run(lambda s: additions.save_addition(s, person.telegram_id, ref, kind, value, update.update_id))
     if not saved:
         return
     if kind == "attachment":
-        markup = InlineKeyboardMarkup([[button(t(language, "button.done"), f"ud:{ref}")]])
-        await context.bot.send_message(person.chat_id, t(language, "update.file_saved"), reply_markup=markup)
-        return
+        return await show(context.bot, person.chat_id, additions.file_saved(language, ref))
     await finished(update, context, language, ref, kind)
 
 
 async def finished(update: Update, context: Context, language: str, ref: str, kind: str) -> None:
-    await context.bot.send_message(person_of(update).chat_id, t(language, "update.saved", ref=ref), reply_markup=keyboards.remove())
-    staff_language = services(context).settings.default_language
-    await notify_staff_chat(context, t(staff_language, "staff.addition_notice", ref=ref, kind=t(staff_language, f"button.update.{kind}")))
+    await say(context.bot, person_of(update).chat_id, t(language, "update.saved", ref=ref), keyboards.remove())
+    await notify_staff_chat(context, additions.staff_notice(services(context).settings.default_language, ref, kind))

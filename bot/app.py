@@ -1,4 +1,5 @@
-"""Building and running the bot: one builder wires everything, like PTB's own examples."""
+"""Building and running the bot: the builder, start-up and shutdown; `bot.wiring` registers
+every handler."""
 
 from __future__ import annotations
 
@@ -10,35 +11,26 @@ from pathlib import Path
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    Defaults,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, Defaults
 
-from bot import additions, admin, desk, handlers, privacy, staff, staff_export
 from app import roles
-from core.config import LANGUAGES, Settings
 from app.directory import load_directory_seeds, unverified
 from app.guidance import load_seeds
-from core.i18n import compile_catalogs, t
+from app.privacy import FloodGuard, housekeeping
+from bot.context import SERVICES, Services
 from bot.inbox import POLL_TIMEOUT, Inbox, Poller
 from bot.processor import ChatOrderedProcessor
 from bot.sending import PatientRateLimiter
 from bot.transport import LeanRequest
+from bot.wiring import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS, wire
+from core.config import LANGUAGES, Settings
+from core.i18n import compile_catalogs, t
 from db.database import Database
 from db.migrate import upgrade_in_child
 from flows.regions import default_gazetteer
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "new", "status", "update", "language", "help", "cancel", "delete")
-STAFF_COMMANDS = ("cases", "case", "export")
-ADMIN_COMMANDS = ("guidance", "grant", "revoke")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
@@ -75,12 +67,12 @@ def prepare_database(settings: Settings) -> Database:
 
 
 async def register_commands(application: Application) -> None:
-    settings = application.bot_data[handlers.SERVICES].settings
+    settings = application.bot_data[SERVICES].settings
     for language in (*LANGUAGES, None):
         commands = [BotCommand(c, t(language or settings.default_language, f"command.{c}")) for c in COMMANDS]
         await application.bot.set_my_commands(commands, language_code=language)
-    db = application.bot_data[handlers.SERVICES].db
-    people = db.run_sync(lambda session: roles.all_roles(session, settings))
+    db = application.bot_data[SERVICES].db
+    people = db.read_sync(lambda session: roles.all_roles(session, settings))
     for telegram_id, role, _where in people:
         # Staff and admins see their commands in their own chat; a family is never offered them.
         extra = STAFF_COMMANDS + (ADMIN_COMMANDS if role == roles.ADMIN else ())
@@ -109,47 +101,9 @@ def build_application(settings: Settings, db: Database) -> Application:
         .build()
     )
     processor.application = application
-    application.bot_data[handlers.SERVICES] = handlers.Services(settings, db, inbox, processor)
-
-    private = filters.ChatType.PRIVATE
-    application.add_handler(TypeHandler(Update, privacy.on_any_update), group=-2)  # one flooder waits, nobody else
-    # First (group -1): a message the bot is waiting for outside the intake (an admin's edit, a
-    # staff note, a family's addition) and its /cancel; everything else falls through.
-    application.add_handler(MessageHandler(private & ~filters.COMMAND, desk.on_message), group=-1)
-    application.add_handler(CommandHandler("cancel", desk.on_cancel, filters=private), group=-1)
-    # Every command of a private chat; each checks who may use it on every use.
-    private_commands = {
-        "start": staff.on_start_or_open_case,
-        "new": handlers.on_new,
-        "status": handlers.on_status,
-        "update": additions.on_update_command,
-        "language": handlers.on_language,
-        "help": handlers.on_help,
-        "cancel": handlers.on_cancel,
-        "delete": privacy.on_delete,
-        "cases": staff.on_cases,
-        "case": staff.on_case,
-        "guidance": admin.on_guidance,
-        "grant": staff.on_grant,
-        "revoke": staff.on_revoke,
-    }
-    for name, callback in private_commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=private))
-    application.add_handler(CommandHandler("export", staff_export.on_export))  # in a group too: to refuse and say why
-    callbacks = {
-        r"^ad:": admin.on_admin_callback,
-        r"^s[lcsxynfd]:": staff.on_staff_callback,
-        r"^x[fpr]:": staff_export.on_export_callback,
-        r"^u[akd]:": additions.on_update_callback,
-        r"^dl:(yes|no)$": privacy.on_delete_callback,
-    }
-    for pattern, callback in callbacks.items():
-        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
-    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.on_help))
-    application.add_handler(MessageHandler(private & ~filters.COMMAND, handlers.on_message))
-    application.add_handler(CallbackQueryHandler(handlers.on_callback))
-    application.add_handler(MessageHandler(~private & filters.COMMAND, handlers.on_group))
-    application.add_error_handler(handlers.on_error)
+    services = Services(settings, db, inbox, processor, FloodGuard(settings.flood_messages, settings.flood_seconds))
+    application.bot_data[SERVICES] = services
+    wire(application, services)
     return application
 
 
@@ -168,16 +122,16 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
         await application.start()
         polling = asyncio.create_task(poller.run())
         stop_requested = asyncio.create_task(poller.stopped())
-        app = application.bot_data[handlers.SERVICES]
+        app = application.bot_data[SERVICES]
         housekeeping_done = asyncio.Event()
-        housekeeping = asyncio.create_task(privacy.housekeeping(app.db, app.settings, housekeeping_done))
+        purging = asyncio.create_task(housekeeping(app.db, app.settings, housekeeping_done))
         waiters = [polling, stop_requested] + ([until] if until is not None else [])
         try:
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
             poller.stop()
             housekeeping_done.set()
-            await asyncio.gather(housekeeping, return_exceptions=True)
+            await asyncio.gather(purging, return_exceptions=True)
             stop_requested.cancel()
             polling.cancel()  # a long poll in flight is abandoned: unconfirmed updates come again
             await asyncio.gather(polling, return_exceptions=True)
@@ -205,7 +159,7 @@ async def _initialize_patiently(application: Application) -> None:
 
 def new_poller(application: Application):
     """Long polling, or the webhook receiver when WEBHOOK_URL is set: both store before confirming."""
-    app = application.bot_data[handlers.SERVICES]
+    app = application.bot_data[SERVICES]
     settings = app.settings
     if settings.webhook_url:
         from bot.webhook import WebhookReceiver  # tornado is loaded only by webhook deployments

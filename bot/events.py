@@ -6,6 +6,7 @@ from functools import cache
 
 from telegram import Message
 
+from core.callbacks import parse
 from core.config import LANGUAGES
 from core.i18n import t
 from flows.engine import Event, Phase
@@ -15,8 +16,8 @@ from flows.text import fold
 
 # callback prefix → engine action; the argument, if any, is the step the button belongs to
 CONTROL_ACTIONS = {"s": "skip", "d": "done", "f": "finish", "e": "edit"}
-SINGLE_ACTIONS = {"g:more": "more", "g:review": "review", "x:submit": "submit", "k:agree": "agree",
-                  "k:decline": "decline", "c:yes": "cancel_yes", "c:no": "cancel_no", "n:resume": "resume"}
+SINGLE_ACTIONS = {("g", "more"): "more", ("g", "review"): "review", ("x", "submit"): "submit", ("k", "agree"): "agree",
+                  ("k", "decline"): "decline", ("c", "yes"): "cancel_yes", ("c", "no"): "cancel_no", ("n", "resume"): "resume"}
 
 
 def message_input(message: Message) -> Input:
@@ -46,17 +47,17 @@ def _media(message: Message) -> dict | None:
 
 
 def callback_event(data: str) -> Event | None:
-    if data in SINGLE_ACTIONS:
-        return Event(SINGLE_ACTIONS[data])
-    prefix, _, rest = data.partition(":")
-    if prefix == "a":
-        field, _, value = rest.partition(":")
+    prefix, args = parse(data)
+    if (prefix, *args) in SINGLE_ACTIONS:
+        return Event(SINGLE_ACTIONS[(prefix, *args)])
+    if prefix == "a" and len(args) == 2:
+        field, value = args
         step = STEPS.get(field)
         if step is None or value not in step.choices:
             return None
         return Event("answer", Input("choice", value=value), field=field)
-    if prefix in CONTROL_ACTIONS and rest in STEPS:
-        return Event(CONTROL_ACTIONS[prefix], field=rest)
+    if prefix in CONTROL_ACTIONS and len(args) == 1 and args[0] in STEPS:
+        return Event(CONTROL_ACTIONS[prefix], field=args[0])
     return None
 
 

@@ -1,55 +1,31 @@
-"""What the bot does with each command, message and button. Every change is one `turn`:
-committed to the database first, then rendered to Telegram."""
+"""A relative's commands, messages and buttons. Every change is one `turn`: committed to the
+database first, then rendered to Telegram."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import traceback
-from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
 from telegram import Message, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
-from bot import keyboards, render
-from core.config import LANGUAGES, Settings
-from bot.events import callback_event, message_input, typed_event
 from app.guidance import sources_text, the_rest
-from core.i18n import format_day, t, tn
-from bot.inbox import Inbox
-from app.intake import Draft, Person, cases_of, cases_today, language_of, run_turn, set_language
-from bot.processor import ChatOrderedProcessor, is_transient_error
-from bot.sending import post
-from db.database import Database
+from app.intake import Draft, cases_today, language_of, run_turn, set_language, status_lines
+from bot import keyboards, render
+from bot.context import Context, person_of, read, services
+from bot.events import callback_event, message_input, typed_event
+from bot.processor import is_transient_error
+from bot.sending import post, say
+from core.callbacks import parse
+from core.config import LANGUAGES, language_code
+from core.i18n import t
 from flows import engine
 from flows.engine import Event, Out, OutKind, Phase
 
 log = logging.getLogger(__name__)
-SERVICES = "services"
-Context = ContextTypes.DEFAULT_TYPE
-# Called with (context, case reference) once a new case's confirmation is sent (the staff desk
-# announces it); a redelivered submit does not call them again.
-ON_SUBMITTED: list = []
-
-
-@dataclass
-class Services:
-    settings: Settings
-    db: Database
-    inbox: Inbox
-    processor: ChatOrderedProcessor
-
-
-def services(context: Context) -> Services:
-    return context.bot_data[SERVICES]
-
-
-def person_of(update: Update) -> Person:
-    user = update.effective_user
-    return Person(user.id, update.effective_chat.id, user.language_code)
 
 
 async def turn(update: Update, context: Context, act, origin: render.Origin | None = None) -> render.Turn:
@@ -62,7 +38,7 @@ async def turn(update: Update, context: Context, act, origin: render.Origin | No
     if not result.replay:
         for out in result.outs:
             if out.kind == OutKind.SUBMITTED:
-                for observer in ON_SUBMITTED:
+                for observer in app.on_submitted:
                     _in_background(observer(context, out.params["ref"]))
     return result
 
@@ -96,26 +72,18 @@ def _begin(session: Session, draft: Draft, daily_cap: int) -> list[Out]:
     return engine.begin(draft)
 
 
-def _begin_or_resume(context: Context):
+def _begin_or(context: Context, otherwise):
+    """A new report when none is under way; `otherwise(draft)` when one is."""
     cap = services(context).settings.max_cases_per_day
-
-    def act(session: Session, draft: Draft) -> list[Out]:
-        if draft.phase == Phase.IDLE:
-            return _begin(session, draft, cap)
-        return [Out(OutKind.SAY, "resume.text"), *engine.current_prompt(draft)]
-
-    return act
+    return lambda session, draft: _begin(session, draft, cap) if draft.phase == Phase.IDLE else otherwise(draft)
 
 
-def _begin_or_offer(context: Context):
-    cap = services(context).settings.max_cases_per_day
+def _resume(draft: Draft) -> list[Out]:
+    return [Out(OutKind.SAY, "resume.text"), *engine.current_prompt(draft)]
 
-    def act(session: Session, draft: Draft) -> list[Out]:
-        if draft.phase == Phase.IDLE:
-            return _begin(session, draft, cap)
-        return [Out(OutKind.UNFINISHED)]
 
-    return act
+def _offer(_draft: Draft) -> list[Out]:
+    return [Out(OutKind.UNFINISHED)]
 
 
 def _restart(context: Context):
@@ -124,11 +92,11 @@ def _restart(context: Context):
 
 
 async def on_start(update: Update, context: Context) -> None:
-    await turn(update, context, _begin_or_resume(context))
+    await turn(update, context, _begin_or(context, _resume))
 
 
 async def on_new(update: Update, context: Context) -> None:
-    await turn(update, context, _begin_or_offer(context))
+    await turn(update, context, _begin_or(context, _offer))
 
 
 async def on_cancel(update: Update, context: Context) -> None:
@@ -143,14 +111,14 @@ async def on_message(update: Update, context: Context) -> None:
 async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     # Answered at once, alongside the work: it stops the spinner on the relative's button.
-    answered = asyncio.ensure_future(_answer_quietly(context.bot, query))
+    answered = asyncio.ensure_future(answer_quietly(context.bot, query))
     try:
         await _handle_tap(update, context, query)
     finally:
         await answered
 
 
-async def _answer_quietly(bot, query) -> None:
+async def answer_quietly(bot, query) -> None:
     try:
         await post(bot, "answerCallbackQuery", callback_query_id=query.id)
     except BadRequest:
@@ -158,43 +126,31 @@ async def _answer_quietly(bot, query) -> None:
 
 
 async def _handle_tap(update: Update, context: Context, query) -> None:
-    data = query.data or ""
+    prefix, args = parse(query.data)
     message = query.message if isinstance(query.message, Message) else None
     origin = render.Origin(message.message_id, message.text_html or "") if message else None
-    if data.startswith("l:") and data[2:] in LANGUAGES:
-        language = data[2:]
+    if prefix == "l" and args and args[0] in LANGUAGES:
+        chosen = args[0]
 
         def act(session: Session, draft: Draft) -> list[Out]:
-            set_language(session, person_of(update), language)
+            set_language(session, person_of(update), chosen)
             return [Out(OutKind.SAY, "language.set"), *engine.current_prompt(draft)]
 
         await turn(update, context, act)
-    elif data in ("n:new", "n:restart"):
-        await turn(update, context, _restart(context) if data == "n:restart" else _begin_or_offer(context))
-    elif data == "m:guidance":
+    elif prefix == "n" and args in (["new"], ["restart"]):
+        await turn(update, context, _restart(context) if args == ["restart"] else _begin_or(context, _offer))
+    elif (prefix, args) == ("m", ["guidance"]):
         await send_more_guidance(update, context)
-    elif data.startswith("src:"):
-        person, language, text = await read(update, context, lambda s, _p, lang: sources_text(s, data[4:], lang))
+    elif prefix == "src" and args:
+        person, _language, text = await read(update, context, lambda s, _p, lang: sources_text(s, args[0], lang))
         if text:
-            await context.bot.send_message(person.chat_id, text)
+            await say(context.bot, person.chat_id, text)
     else:
-        event = callback_event(data)
+        event = callback_event(query.data or "")
         if event is None:
             await turn(update, context, lambda _s, draft: [Out(OutKind.SAY, "button.stale"), *engine.current_prompt(draft)])
         else:
             await turn(update, context, _engine(event), origin)
-
-
-async def read(update: Update, context: Context, query=lambda _session, _person, _language: None):
-    """A read-only look-up for this person: their language, and what `query` returns."""
-    app = services(context)
-    person = person_of(update)
-
-    def look_up(session: Session):
-        language = language_of(session, person, app.settings.default_language)
-        return person, language, query(session, person, language)
-
-    return await app.db.read(look_up)
 
 
 async def send_more_guidance(update: Update, context: Context) -> None:
@@ -203,32 +159,27 @@ async def send_more_guidance(update: Update, context: Context) -> None:
 
 
 async def on_status(update: Update, context: Context) -> None:
-    person, language, cases = await read(update, context, lambda s, p, _lang: cases_of(s, p.telegram_id))
-    if not cases:
-        await context.bot.send_message(person.chat_id, t(language, "status.none"), reply_markup=keyboards.start_report(language))
+    person, language, lines = await read(update, context, lambda s, p, lang: status_lines(s, p.telegram_id, lang))
+    if lines is None:
+        await say(context.bot, person.chat_id, t(language, "status.none"), keyboards.start_report(language))
         return
-    lines = [tn(language, "status.header", "status.header.plural", len(cases)), ""]
-    for case in cases:
-        lines.append(t(language, "status.line", ref=case.ref, date=format_day(language, case.created_at.date()), status=t(language, f"status.value.{case.status}")))
-    await context.bot.send_message(person.chat_id, "\n".join(lines))
+    await say(context.bot, person.chat_id, "\n".join(lines))
 
 
 async def on_language(update: Update, context: Context) -> None:
     person, language, _ = await read(update, context)
-    await context.bot.send_message(person.chat_id, t(language, "language.choose"), reply_markup=keyboards.languages())
+    await say(context.bot, person.chat_id, t(language, "language.choose"), keyboards.languages())
 
 
 async def on_help(update: Update, context: Context) -> None:
     person, language, _ = await read(update, context)
-    await context.bot.send_message(person.chat_id, t(language, "help.text"), reply_markup=keyboards.start_report(language))
+    await say(context.bot, person.chat_id, t(language, "help.text"), keyboards.start_report(language))
 
 
 async def on_group(update: Update, context: Context) -> None:
-    language = services(context).settings.default_language
-    code = (update.effective_user.language_code or "") if update.effective_user else ""
-    if code[:2] in LANGUAGES:
-        language = code[:2]
-    await context.bot.send_message(update.effective_chat.id, t(language, "group.private_only"))
+    code = update.effective_user.language_code if update.effective_user else None
+    language = language_code(code) or services(context).settings.default_language
+    await say(context.bot, update.effective_chat.id, t(language, "group.private_only"))
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -247,6 +198,6 @@ async def on_error(update: object, context: Context) -> None:
         try:
             language = await app.db.run(lambda s: language_of(s, person_of(update), app.settings.default_language))
             # The answer may be saved while the next question was not sent: offer to show it.
-            await context.bot.send_message(update.effective_chat.id, t(language, "error.generic"), reply_markup=keyboards.resume(language))
+            await say(context.bot, update.effective_chat.id, t(language, "error.generic"), keyboards.resume(language))
         except Exception as exc:  # the apology itself failed: log and move on, never loop
             log.error("could not apologise for update %s: %s", update_id, type(exc).__name__)

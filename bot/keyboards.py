@@ -1,4 +1,5 @@
-"""Buttons. Callback data is `<action>:<arg>` (≤ 64 bytes): the step a button belongs to travels
+"""Buttons: the intake's keyboards, and the use cases' plain button specs as Telegram objects.
+Callback data is built by `core.callbacks` (≤ 64 bytes): the step a button belongs to travels
 with it, so a tap on an old question is recognised instead of answering the current one."""
 
 from __future__ import annotations
@@ -7,19 +8,24 @@ from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
+from app.screens import Button
+from app.texts import choice_label
+from core.callbacks import pack
+from core.config import LANGUAGE_NAMES
 from core.i18n import t
 from flows.steps import OPTIONAL, STEPS, Keyboard, Step
-
-LANGUAGE_NAMES = {"az": "Azərbaycanca", "ru": "Русский", "en": "English"}
 WIDE_LABEL = 18  # longer labels get a row of their own, so a phone screen shows them whole
 
 
-def choice_label(language: str, field: str, value: str) -> str:
-    return t(language, f"choice.{field}.{value}")
+def button(text: str, prefix: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=pack(prefix, *args))
 
 
-def button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
+def markup(rows: list[list[Button]] | None) -> InlineKeyboardMarkup | None:
+    """A use case's buttons as Telegram's keyboard (built after the transaction, never in it)."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data, url=b.url) for b in row] for row in rows])
 
 
 def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
@@ -29,7 +35,7 @@ def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton
 
 
 def language_row() -> list[InlineKeyboardButton]:
-    return [button(name, f"l:{code}") for code, name in LANGUAGE_NAMES.items()]
+    return [button(name, "l", code) for code, name in LANGUAGE_NAMES.items()]
 
 
 def question(language: str, step: Step, selected: list[str] | None = None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
@@ -57,21 +63,21 @@ def _question(language: str, field: str, marked: tuple[str, ...]) -> InlineKeybo
         )
     rows: list[list[InlineKeyboardButton]] = []
     if step.keyboard == Keyboard.CHOICES:
-        rows = _rows([button(choice_label(language, step.field, v), f"a:{step.field}:{v}") for v in step.choices])
+        rows = _rows([button(choice_label(language, step.field, v), "a", step.field, v) for v in step.choices])
     elif step.keyboard == Keyboard.MULTI:
         rows = [
-            [button(("✓ " if v in marked else "") + choice_label(language, step.field, v), f"a:{step.field}:{v}")]
+            [button(("✓ " if v in marked else "") + choice_label(language, step.field, v), "a", step.field, v)]
             for v in step.choices
         ]
     controls = []
     if step.keyboard in (Keyboard.MULTI, Keyboard.MEDIA):
-        controls.append(button(t(language, "button.done"), f"d:{step.field}"))
+        controls.append(button(t(language, "button.done"), "d", step.field))
     if step.skippable:
-        controls.append(button(t(language, "button.skip"), f"s:{step.field}"))
+        controls.append(button(t(language, "button.skip"), "s", step.field))
     if controls:
         rows.append(controls)
     if step in OPTIONAL:
-        rows.append([button(t(language, "button.finish"), f"f:{step.field}")])
+        rows.append([button(t(language, "button.finish"), "f", step.field)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -79,8 +85,8 @@ def _question(language: str, field: str, marked: tuple[str, ...]) -> InlineKeybo
 def consent(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button(t(language, "button.agree"), "k:agree")],
-            [button(t(language, "button.decline"), "k:decline")],
+            [button(t(language, "button.agree"), "k", "agree")],
+            [button(t(language, "button.decline"), "k", "decline")],
             language_row(),
         ]
     )
@@ -89,37 +95,37 @@ def consent(language: str) -> InlineKeyboardMarkup:
 @cached
 def gate(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(t(language, "button.more_details"), "g:more")], [button(t(language, "button.review"), "g:review")]]
+        [[button(t(language, "button.more_details"), "g", "more")], [button(t(language, "button.review"), "g", "review")]]
     )
 
 
 @cached
 def review(language: str) -> InlineKeyboardMarkup:
-    edits = [button("✏️ " + t(language, f"field.{field}"), f"e:{field}") for field in STEPS]
+    edits = [button("✏️ " + t(language, f"field.{field}"), "e", field) for field in STEPS]
     pairs = [edits[i : i + 2] for i in range(0, len(edits), 2)]
-    return InlineKeyboardMarkup([*pairs, [button("✅ " + t(language, "button.submit"), "x:submit")]])
+    return InlineKeyboardMarkup([*pairs, [button("✅ " + t(language, "button.submit"), "x", "submit")]])
 
 
 @cached
 def confirm_cancel(language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t(language, "button.cancel_yes"), "c:yes"), button(t(language, "button.cancel_no"), "c:no")]])
+    return InlineKeyboardMarkup([[button(t(language, "button.cancel_yes"), "c", "yes"), button(t(language, "button.cancel_no"), "c", "no")]])
 
 
 @cached
 def start_report(language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t(language, "button.new_report"), "n:new")]])
+    return InlineKeyboardMarkup([[button(t(language, "button.new_report"), "n", "new")]])
 
 
 @cached
 def unfinished(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(t(language, "button.continue"), "n:resume")], [button(t(language, "button.start_over"), "n:restart")]]
+        [[button(t(language, "button.continue"), "n", "resume")], [button(t(language, "button.start_over"), "n", "restart")]]
     )
 
 
 @cached
 def resume(language: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t(language, "button.continue"), "n:resume")]])
+    return InlineKeyboardMarkup([[button(t(language, "button.continue"), "n", "resume")]])
 
 
 @cached
@@ -129,9 +135,9 @@ def languages() -> InlineKeyboardMarkup:
 
 @cached
 def guidance(language: str, section: str, more: bool) -> InlineKeyboardMarkup:
-    rows = [[button(t(language, "button.sources"), f"src:{section}")]]
+    rows = [[button(t(language, "button.sources"), "src", section)]]
     if more:
-        rows.append([button(t(language, "button.more_guidance"), "m:guidance")])
+        rows.append([button(t(language, "button.more_guidance"), "m", "guidance")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -143,4 +149,4 @@ REMOVE = ReplyKeyboardRemove()
 
 
 def add_information(language: str, ref: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t(language, "button.update"), f"ua:{ref}")]])
+    return InlineKeyboardMarkup([[button(t(language, "button.update"), "ua", ref)]])

@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import BaseUpdateProcessor
 
 from bot.inbox import Inbox, chat_key
+from bot.ptb_internals import forget_for_persistence
 from db.database import is_transient
 
 log = logging.getLogger(__name__)
@@ -90,12 +91,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         """PTB notes every chat and user it sees for a persistence layer, and empties those sets
         only when it saves one. We keep nothing in PTB (the database is our persistence), so
         without this they would grow by everyone who ever wrote to the bot."""
-        if self.application is None or self.application.persistence is not None:
-            return
-        if update.effective_chat:
-            self.application._chat_ids_to_be_updated_in_persistence.discard(update.effective_chat.id)  # noqa: SLF001
-        if update.effective_user:
-            self.application._user_ids_to_be_updated_in_persistence.discard(update.effective_user.id)  # noqa: SLF001
+        chat, user = update.effective_chat, update.effective_user
+        forget_for_persistence(self.application, chat.id if chat else None, user.id if user else None)
 
     async def _retry_while_transient(self, update: Update) -> None:
         attempt = 0

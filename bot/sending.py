@@ -1,4 +1,4 @@
-"""Every call to Telegram goes through here: its flood limits, and patience when it stumbles.
+"""Every call to Telegram goes through here (`say`, `show` and `post` are the one send path): its flood limits, and patience when it stumbles.
 
 Telegram documents about 30 messages a second overall, about one a second per private chat
 (short bursts tolerated) and 20 a minute per group, and answers 429 with `retry_after` when a
@@ -20,9 +20,13 @@ import time
 from typing import Any
 
 from telegram import Bot, TelegramObject
-from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from app.screens import Reply
+from bot.keyboards import markup
+from bot.ptb_internals import DEFAULT_NONE, raw_post
+from core.telegram_html import split_message
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +153,20 @@ async def post(bot: Bot, endpoint: str, **data: Any) -> None:
             data.setdefault(name, DEFAULT_NONE)
     if isinstance(data.get("reply_markup"), TelegramObject):
         data["reply_markup"] = _wire_form(data["reply_markup"])
-    await bot._post(endpoint, data)  # noqa: SLF001 - the public methods differ only in parsing the answer
+    await raw_post(bot, endpoint, data)  # the public methods differ only in parsing the answer
+
+
+async def say(bot: Bot, chat_id: int | str, text: str, reply_markup: Any = None) -> None:
+    """One message: the way every text reaches a chat."""
+    await post(bot, "sendMessage", chat_id=chat_id, text=text, reply_markup=reply_markup)
+
+
+async def show(bot: Bot, chat_id: int | str, shown: Reply) -> None:
+    """A use case's reply: its text split at paragraphs where it is longer than Telegram takes,
+    its buttons under the last part."""
+    parts = split_message(shown.text)
+    for position, part in enumerate(parts):
+        await say(bot, chat_id, part, markup(shown.rows) if position == len(parts) - 1 else None)
 
 
 MESSAGE_ENDPOINTS = frozenset({"sendMessage", "editMessageText"})  # where `Defaults` (HTML) apply

@@ -1,129 +1,41 @@
-"""The staff desk in Telegram: /cases, /case REF, status changes the family hears about in their
-own language, notes, attachments, duplicate links; /grant and /revoke for admins. Every command
-and button checks the role on each use; anyone else is answered as if it did not exist."""
+"""The staff desk in Telegram: /cases, /case REF, its buttons, notes and status messages, the
+new-case notice in the staff chat; /grant and /revoke for admins. Every command and button
+checks the role on each use; anyone else is answered as if it did not exist."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from sqlmodel import Session, select
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import desk, handlers
-from app import roles
-from bot.handlers import Context, on_callback, on_help, on_start, read, services
-from core.i18n import format_day, t
-from bot.keyboards import button
-from bot.render import describe_case
-from core.telegram_html import split_message
+from app import roles, staff as desk_cases
+from app.desk import Pending
+from app.screens import Reply
+from bot.context import Context, role_language, services
+from bot.handlers import answer_quietly, on_callback, on_help, on_start
+from bot.keyboards import markup
+from bot.sending import say, show
+from core.callbacks import parse
+from core.i18n import t
 from flows.steps import N_
-from db.models import Attachment, Case, CaseAddition, CaseTombstone, CaseNote, CaseStatusChange, DuplicateLink, PendingInput, utcnow
 
 log = logging.getLogger(__name__)
-STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
-NEXT_STATUS = {
-    "new": ("in_review", "closed", "deceased"),
-    "in_review": ("referred", "closed", "deceased"),
-    "referred": ("contact_restored", "closed", "deceased"),
-    "contact_restored": ("closed",),
-    "closed": ("in_review",),
-    "deceased": (),
-}
-PAGE = 10
 
 
-async def staff_only(update: Update, context: Context, role: str = roles.STAFF) -> str | None:
-    """The caller's language if they hold `role` (staff: staff or admin) in a private chat."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or chat.type != "private":
-        return None
-    app = services(context)
-    held = await app.db.run(lambda s: roles.role_of(s, app.settings, user.id))
-    if held is None or (role == roles.ADMIN and held != roles.ADMIN):
-        return None
-    return (await read(update, context))[1]
-
-
-async def reply(update: Update, context: Context, text: str, markup=None) -> None:
-    parts = split_message(text)
-    for position, part in enumerate(parts):
-        await context.bot.send_message(update.effective_chat.id, part, reply_markup=markup if position == len(parts) - 1 else None)
-
-
-def cases_page(session: Session, language: str, status: str, lang_filter: str, offset: int, days: int = 0):
-    query = select(Case).order_by(Case.created_at.desc())
-    if status != "all":
-        query = query.where(Case.status == status)
-    if lang_filter != "all":
-        query = query.where(Case.language == lang_filter)
-    if days:
-        query = query.where(Case.created_at >= utcnow() - timedelta(days=days))
-    rows = session.exec(query.offset(offset).limit(PAGE + 1)).all()
-    period = t(language, f"button.export.{days}d") if days else t(language, "button.export.all")
-    lines = [t(language, "staff.cases.title", filter=f"{status}, {lang_filter}, {period}"), ""]
-    lines += [t(language, "staff.cases.line", ref=c.ref, date=format_day(language, c.created_at.date()), status=t(language, f"staff.status.{c.status}"),
-                language=c.language, region=c.region_key or "—") for c in rows[:PAGE]] or [t(language, "staff.cases.none")]
-    open_buttons = [[button(c.ref, f"sc:{c.ref}")] for c in rows[:PAGE]]
-    filters = [button(t(language, f"staff.status.{s}"), f"sl:{s}:{lang_filter}:0:{days}") for s in ("all", *STATUSES)]
-    languages = [button(code, f"sl:{status}:{code}:0:{days}") for code in ("all", "az", "ru", "en")]
-    periods = [button(t(language, f"button.export.{p}"), f"sl:{status}:{lang_filter}:0:{p.rstrip('d') if p != 'all' else 0}") for p in ("all", "7d", "30d")]
-    more = [[button(t(language, "button.staff.older"), f"sl:{status}:{lang_filter}:{offset + PAGE}:{days}")]] if len(rows) > PAGE else []
-    rows_markup = open_buttons + [filters[i:i + 4] for i in range(0, len(filters), 4)] + [languages, periods] + more
-    return "\n".join(lines), InlineKeyboardMarkup(rows_markup)
-
-
-def case_card(session: Session, language: str, ref: str):
-    case = session.exec(select(Case).where(Case.ref == ref.upper())).first()
-    if case is None:
-        gone = session.get(CaseTombstone, ref.upper())
-        if gone is not None:  # deleted by the family or by retention: say so, keep nothing else
-            return t(language, "staff.case.tombstone", ref=gone.ref, date=format_day(language, gone.received_at.date()),
-                     reason=t(language, f"staff.tombstone.{gone.reason}"), deleted=format_day(language, gone.deleted_at.date())), None
-        return t(language, "staff.case.not_found", ref=ref), None
-    lines = [t(language, "staff.case.title", ref=case.ref, status=t(language, f"staff.status.{case.status}")),
-             t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=case.language, mission=case.consular_mission or "—"), ""]
-    lines += describe_case(language, case)
-    history = []
-    for change in session.exec(select(CaseStatusChange).where(CaseStatusChange.case_id == case.id).order_by(CaseStatusChange.id)):
-        history.append(t(language, "staff.case.status_change", date=format_day(language, change.created_at.date()), old=change.old_status, new=change.new_status, who=str(change.author_id)))
-    for item in session.exec(select(CaseAddition).where(CaseAddition.case_id == case.id).order_by(CaseAddition.id)):
-        text = item.value.get("phone") or item.value.get("text") or item.value.get("kind", "")
-        history.append(t(language, "staff.case.addition", date=format_day(language, item.created_at.date()), kind=item.kind, text=text))
-    for note in session.exec(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id)):
-        history.append(t(language, "staff.case.note", date=format_day(language, note.created_at.date()), who=str(note.author_id), text=note.text))
-    if history:
-        lines += [""] + history
-    controls = [[button(t(language, "button.staff.status"), f"ss:{case.ref}"), button(t(language, "button.staff.note"), f"sn:{case.ref}")]]
-    files = session.exec(select(Attachment.id).where(Attachment.case_id == case.id)).all()
-    if files:
-        controls.append([button(t(language, "button.staff.files", count=len(files)), f"sf:{case.ref}")])
-    for link, other in _links(session, case.id):
-        lines.append(t(language, "staff.case.duplicate", ref=other.ref, score=round(link.score * 100), state=t(language, f"staff.dup.{link.state}")))
-        if link.state == "candidate":
-            controls.append([button(t(language, "button.staff.same", ref=other.ref), f"sd:{link.id}:y"), button(t(language, "button.staff.different", ref=other.ref), f"sd:{link.id}:n")])
-    return "\n".join(lines), InlineKeyboardMarkup(controls)
-
-
-def _links(session: Session, case_id: int) -> list[tuple[DuplicateLink, Case]]:
-    found = []
-    for link in session.exec(select(DuplicateLink).where((DuplicateLink.case_id == case_id) | (DuplicateLink.other_case_id == case_id))):
-        other = session.get(Case, link.other_case_id if link.case_id == case_id else link.case_id)
-        found.append((link, other))
-    return found
+async def reply(update: Update, context: Context, shown: Reply | str) -> None:
+    await show(context.bot, update.effective_chat.id, shown if isinstance(shown, Reply) else Reply(shown))
 
 
 async def on_cases(update: Update, context: Context) -> None:
-    language = await staff_only(update, context)
+    language = await role_language(update, context)
     if language is None:
         return await on_help(update, context)
-    text, markup = await services(context).db.run(lambda s: cases_page(s, language, "all", "all", 0))
-    await reply(update, context, text, markup)
+    await reply(update, context, await services(context).db.read(lambda s: desk_cases.cases_page(s, language, "all", "all", 0)))
 
 
 async def on_case(update: Update, context: Context) -> None:
-    language = await staff_only(update, context)
+    language = await role_language(update, context)
     if language is None:
         return await on_help(update, context)
     if not context.args:
@@ -132,135 +44,72 @@ async def on_case(update: Update, context: Context) -> None:
 
 
 async def show_case(update: Update, context: Context, language: str, ref: str) -> None:
-    text, markup = await services(context).db.run(lambda s: case_card(s, language, ref))
-    await reply(update, context, text, markup)
+    await reply(update, context, await services(context).db.read(lambda s: desk_cases.case_card(s, language, ref)))
 
 
 async def on_staff_callback(update: Update, context: Context) -> None:
-    language = await staff_only(update, context)
+    language = await role_language(update, context)
     if language is None:
         return await on_callback(update, context)  # answered like any unknown button
-    query = update.callback_query
-    verb, _, rest = (query.data or "").partition(":")
-    args = rest.split(":")
+    verb, args = parse(update.callback_query.data)
     app = services(context)
     staff_id = update.effective_user.id
     if verb == "sl":
         days = int(args[3]) if len(args) > 3 and args[3].isdigit() else 0
-        text, markup = await app.db.run(lambda s: cases_page(s, language, args[0], args[1], int(args[2]), days))
-        await reply(update, context, text, markup)
+        await reply(update, context, await app.db.read(lambda s: desk_cases.cases_page(s, language, args[0], args[1], int(args[2]), days)))
     elif verb == "sc":
         await show_case(update, context, language, args[0])
     elif verb == "ss":
-        options = await app.db.run(lambda s: NEXT_STATUS.get(_status_of(s, args[0]), ()))
-        markup = InlineKeyboardMarkup([[button(t(language, f"staff.status.{s}"), f"sx:{args[0]}:{s}")] for s in options])
-        await reply(update, context, t(language, "staff.status.choose", ref=args[0]), markup)
+        await reply(update, context, await app.db.read(lambda s: desk_cases.status_menu(s, language, args[0])))
     elif verb == "sx":
         ref, status = args
-        family_language = await app.db.run(lambda s: await_status_message(s, staff_id, ref, status))
-        markup = InlineKeyboardMarkup([[button(t(language, "button.staff.no_message"), f"sy:{ref}:{status}")]])
-        await reply(update, context, t(language, "staff.status.message_prompt", language=family_language or "—"), markup)
+        family_language = await app.db.run(lambda s: desk_cases.await_status_message(s, staff_id, ref, status))
+        await reply(update, context, desk_cases.status_prompt(language, ref, status, family_language))
     elif verb == "sy":
         await change_status(update, context, language, args[0], args[1], None)
     elif verb == "sn":
-        await app.db.run(lambda s: desk.wait_for(s, staff_id, f"note:{args[0]}"))
+        await app.db.run(lambda s: desk_cases.await_note(s, staff_id, args[0]))
         await reply(update, context, t(language, "staff.note.prompt", ref=args[0]))
     elif verb == "sf":
         await send_files(update, context, args[0])
     elif verb == "sd":
-        await app.db.run(lambda s: decide_link(s, int(args[0]), args[1] == "y", staff_id))
-        await reply(update, context, t(language, N_("staff.dup.confirmed") if args[1] == "y" else N_("staff.dup.rejected")))
-    try:
-        await query.answer()
-    except BadRequest:
-        pass
-
-
-def _status_of(session: Session, ref: str) -> str | None:
-    case = session.exec(select(Case).where(Case.ref == ref)).first()
-    return case.status if case else None
-
-
-def await_status_message(session: Session, staff_id: int, ref: str, status: str) -> str | None:
-    """The next message from this staff member is the family's message; returns their language."""
-    desk.wait_for(session, staff_id, f"status:{ref}:{status}")
-    case = session.exec(select(Case).where(Case.ref == ref)).first()
-    return case.language if case else None
-
-
-def decide_link(session: Session, link_id: int, same: bool, staff_id: int) -> None:
-    link = session.get(DuplicateLink, link_id)
-    if link is not None:
-        link.state, link.decided_by, link.decided_at = ("confirmed" if same else "rejected"), staff_id, utcnow()
-        session.add(link)
+        key = await app.db.run(lambda s: desk_cases.decide_link(s, int(args[0]), args[1] == "y", staff_id))
+        await reply(update, context, t(language, key))
+    await answer_quietly(context.bot, update.callback_query)
 
 
 async def send_files(update: Update, context: Context, ref: str) -> None:
-    def load(session: Session):
-        case = session.exec(select(Case).where(Case.ref == ref)).first()
-        return list(session.exec(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))) if case else []
-
     senders = {"photo": context.bot.send_photo, "voice": context.bot.send_voice, "audio": context.bot.send_audio, "video": context.bot.send_video}
-    for item in await services(context).db.run(load):
-        await senders.get(item.kind, context.bot.send_document)(update.effective_chat.id, item.file_id)
-
-
-def apply_status(session: Session, ref: str, status: str, message: str | None, staff_id: int, update_id: int) -> Case | None:
-    """The change and its record in one transaction; a redelivered update changes nothing twice."""
-    case = session.exec(select(Case).where(Case.ref == ref)).first()
-    if case is None or session.exec(select(CaseStatusChange).where(CaseStatusChange.source_update_id == update_id)).first():
-        return None
-    if status not in NEXT_STATUS.get(case.status, ()):
-        return None
-    session.add(CaseStatusChange(case_id=case.id, old_status=case.status, new_status=status, message=message, author_id=staff_id, source_update_id=update_id))
-    case.status, case.updated_at = status, utcnow()
-    session.add(case)
-    desk.stop_waiting(session, staff_id)
-    return case
+    for kind, file_id in await services(context).db.read(lambda s: desk_cases.files_of(s, ref)):
+        await senders.get(kind, context.bot.send_document)(update.effective_chat.id, file_id)
 
 
 async def change_status(update: Update, context: Context, language: str, ref: str, status: str, message: str | None) -> None:
     staff_id = update.effective_user.id
-    case = await services(context).db.run(lambda s: apply_status(s, ref, status, message, staff_id, update.update_id))
-    if case is None:
+    change = await services(context).db.run(lambda s: desk_cases.apply_status(s, ref, status, message, staff_id, update.update_id))
+    if change is None:
         return await reply(update, context, t(language, "staff.status.not_applied", ref=ref))
-    # The family hears it in their own language from a template; staff wrote one language at most.
-    text = t(case.language, "status.changed", ref=case.ref, status=t(case.language, f"status.value.{status}"))
-    if message:
-        text += "\n\n" + t(case.language, "status.staff_message", message=message)
     reached = True
     try:
-        await context.bot.send_message(case.reporter_chat_id, text)
+        await say(context.bot, change.reporter_chat_id, desk_cases.family_notice(change, message))
     except (Forbidden, BadRequest):
         reached = False  # blocked the bot or chat gone: the change stands, staff are told
-    note = N_("staff.status.done") if reached else N_("staff.status.family_unreachable")
-    await reply(update, context, t(language, note, ref=ref, status=t(language, f"staff.status.{status}")))
+    await reply(update, context, desk_cases.status_outcome(language, ref, status, reached))
 
 
-@desk.expects("status", roles.STAFF)
-async def status_message(update: Update, context: Context, pending: PendingInput) -> None:
-    _, ref, status = pending.target.split(":")
-    language = (await read(update, context))[1]
+async def status_message(update: Update, context: Context, pending: Pending, language: str) -> None:
+    ref, status = pending.args
     if not update.effective_message.text:
         return await reply(update, context, t(language, "staff.status.message_prompt", language="—"))
     await change_status(update, context, language, ref, status, update.effective_message.text)
 
 
-@desk.expects("note", roles.STAFF)
-async def note_text(update: Update, context: Context, pending: PendingInput) -> None:
-    ref = pending.target.split(":")[1]
-    staff_id = update.effective_user.id
-    language = (await read(update, context))[1]
+async def note_text(update: Update, context: Context, pending: Pending, language: str) -> None:
+    ref = pending.args[0]
     if not update.effective_message.text:
         return await reply(update, context, t(language, "staff.note.prompt", ref=ref))
-
-    def save(session: Session) -> None:
-        case = session.exec(select(Case).where(Case.ref == ref)).first()
-        if case and not session.exec(select(CaseNote).where(CaseNote.source_update_id == update.update_id)).first():
-            session.add(CaseNote(case_id=case.id, author_id=staff_id, text=update.effective_message.text, source_update_id=update.update_id))
-        desk.stop_waiting(session, staff_id)
-
-    await services(context).db.run(save)
+    text, staff_id = update.effective_message.text, update.effective_user.id
+    await services(context).db.run(lambda s: desk_cases.save_note(s, ref, staff_id, text, update.update_id))
     await reply(update, context, t(language, "staff.note.saved"))
 
 
@@ -268,14 +117,14 @@ async def on_start_or_open_case(update: Update, context: Context) -> None:
     """/start, or the staff chat's "Open case" link (/start case_REF) when staff follow it."""
     args = context.args or []
     if args and args[0].startswith("case_"):
-        language = await staff_only(update, context)
+        language = await role_language(update, context)
         if language is not None:
             return await show_case(update, context, language, args[0].removeprefix("case_"))
     await on_start(update, context)
 
 
 async def on_grant(update: Update, context: Context) -> None:
-    language = await staff_only(update, context, roles.ADMIN)
+    language = await role_language(update, context, roles.ADMIN)
     if language is None:
         return await on_help(update, context)
     args = context.args or []
@@ -286,7 +135,7 @@ async def on_grant(update: Update, context: Context) -> None:
 
 
 async def on_revoke(update: Update, context: Context) -> None:
-    language = await staff_only(update, context, roles.ADMIN)
+    language = await role_language(update, context, roles.ADMIN)
     if language is None:
         return await on_help(update, context)
     args = context.args or []
@@ -299,27 +148,21 @@ async def on_revoke(update: Update, context: Context) -> None:
     await reply(update, context, t(language, N_("roles.revoked") if removed else N_("roles.not_found"), id=args[0]))
 
 
-async def notify_staff_chat(context: Context, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+async def notify_staff_chat(context: Context, notice: Reply | str) -> None:
     """A notice to STAFF_CHAT_ID, never with names or phones: a group chat is not a safe place."""
     chat_id = services(context).settings.staff_chat_id
     if chat_id is None:
         return
+    notice = notice if isinstance(notice, Reply) else Reply(notice)
     try:
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
+        await say(context.bot, chat_id, notice.text, markup(notice.rows))
     except TelegramError as exc:
         log.warning("could not post to the staff chat: %s", type(exc).__name__)
 
 
 async def announce_case(context: Context, ref: str) -> None:
-    settings = services(context).settings
-    case = await services(context).db.run(lambda s: s.exec(select(Case).where(Case.ref == ref)).first())
-    if case is None:
-        return
-    language = settings.default_language
-    text = t(language, "staff.new_case", ref=case.ref, language=case.language, region=case.region_key or "—",
-             situation=t(language, f"choice.situation.{case.person_situation}") if case.person_situation else "—")
-    link = f"https://t.me/{context.bot.username}?start=case_{case.ref}"
-    await notify_staff_chat(context, text, InlineKeyboardMarkup([[InlineKeyboardButton(t(language, "button.staff.open"), url=link)]]))
-
-
-handlers.ON_SUBMITTED.append(announce_case)
+    app = services(context)
+    username = context.bot.username
+    notice = await app.db.read(lambda s: desk_cases.new_case_notice(s, app.settings.default_language, ref, username))
+    if notice is not None:
+        await notify_staff_chat(context, notice)

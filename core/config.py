@@ -11,7 +11,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("az", "ru", "en")
+LANGUAGES = ("az", "ru", "en")  # the one list: catalogs, guidance, seeds and settings follow it
+LANGUAGE_NAMES = {"az": "Azərbaycanca", "ru": "Русский", "en": "English"}  # each in itself
+
+
+def language_code(code: str | None) -> str | None:
+    """One of LANGUAGES from a Telegram app's IETF tag ("en-US" → "en"), or None."""
+    base = (code or "").split("-")[0].lower()
+    return base if base in LANGUAGES else None
 
 
 class ConfigError(Exception):

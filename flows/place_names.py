@@ -44,12 +44,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
+from core.config import LANGUAGES
 from flows.text import fold
 
 MAX_TEXT = 2000  # characters of a message that are read
 MAX_EXTRA = 8  # letters a word may add to a stem
 PREFIX_KEY = 5  # stems are indexed by this many first letters: no module allows a shorter stem
-LANGUAGES = ("az", "ru", "en")
 
 WORD = re.compile(r"[^\W_]+")
 LATIN = re.compile(r"[a-z]")

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.app import COMMANDS
+from bot.wiring import COMMANDS
 from core.config import LANGUAGES, PROJECT_ROOT
 from core.i18n import LOCALES, t, tn
 from flows import engine, readers, validators

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.app import COMMANDS
-from bot.render import consent_text
+from bot.wiring import COMMANDS
+from app.texts import consent_text
 from core.i18n import t
 from tests.conftest import settle
 from tests.test_intake import SCRIPTS, answer_required

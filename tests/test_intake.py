@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from app.guidance import read_seed_files
-from bot.render import consent_text
+from app.texts import consent_text
 from core.i18n import t, tn
 from flows.engine import CONSENT_VERSION
 

@@ -8,8 +8,8 @@ from sqlmodel import Session, create_engine, select
 
 from core.config import load_settings
 from core.i18n import t, tn
-from bot.privacy import FloodGuard, purge
-from bot.render import consent_text
+from app.privacy import FloodGuard, purge
+from app.texts import consent_text
 from db.migrate import upgrade
 from db.models import Case, CaseTombstone, InboxUpdate
 from tests.conftest import ADMIN_IDS, settle

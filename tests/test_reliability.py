@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.render import consent_text
+from app.texts import consent_text
 from core.i18n import t
 from tests.conftest import BotProcess
 

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 
 from core.i18n import t
-from bot.render import consent_text
+from app.texts import consent_text
 from tests.conftest import BotProcess, database_url
 
 SECRET = "s3cret-from-telegram-0123456789"

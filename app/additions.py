@@ -1,0 +1,77 @@
+"""A family adds to a report they already sent: a new phone number, a new location, more files.
+
+Each addition is timestamped and kept apart from the original answers, staff are told (without
+the content), and exports list it. Only the reporter of a case can add to it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from app import desk
+from app.screens import Reply, column, tap
+from app.intake import cases_of
+from core.config import LANGUAGES
+from core.i18n import t
+from db.models import Case, CaseAddition
+from flows import readers
+from flows.validators import Invalid
+
+KINDS = {"contact": readers.reporter_contact, "location": readers.place, "attachment": readers.attachment}
+
+
+def own_case(session: Session, telegram_id: int, ref: str) -> Case | None:
+    return session.exec(select(Case).where(Case.ref == ref, Case.reporter_telegram_id == telegram_id)).first()
+
+
+def is_own_case(session: Session, telegram_id: int, ref: str) -> bool:
+    return own_case(session, telegram_id, ref) is not None
+
+
+def kinds_reply(language: str, ref: str) -> Reply:
+    return Reply(t(language, "update.choose_kind", ref=ref), column([tap(t(language, f"button.update.{kind}"), "uk", ref, kind) for kind in KINDS]))
+
+
+def choose(session: Session, telegram_id: int, language: str) -> Reply | None:
+    """/update: which case (or, with one, what to add); None when there is nothing to add to."""
+    cases = cases_of(session, telegram_id)
+    if not cases:
+        return None
+    if len(cases) == 1:
+        return kinds_reply(language, cases[0].ref)
+    return Reply(t(language, "update.choose_case"), column([tap(c.ref, "ua", c.ref) for c in cases]))
+
+
+def await_addition(session: Session, telegram_id: int, ref: str, kind: str) -> None:
+    desk.wait_for(session, telegram_id, desk.target("addition", ref, kind))
+
+
+def read_addition(kind: str, given: readers.Input, today: date) -> tuple[dict | None, Invalid | None]:
+    """The value a family sent, or why it cannot be used (re-asked in their language)."""
+    if kind == "contact" and given.kind == "text" and given.text.strip() in {t(code, "choice.reporter_contact.telegram") for code in LANGUAGES}:
+        given = readers.Input("choice", value="telegram")
+    try:
+        return KINDS[kind](given, today), None
+    except Invalid as exc:
+        return None, exc
+
+
+def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value: dict, update_id: int) -> bool:
+    case = own_case(session, telegram_id, ref)
+    if case is None:
+        return False
+    if not session.exec(select(CaseAddition).where(CaseAddition.source_update_id == update_id)).first():
+        session.add(CaseAddition(case_id=case.id, kind=kind, value=value, source_update_id=update_id))
+    if kind != "attachment":  # files keep coming until Done
+        desk.stop_waiting(session, telegram_id)
+    return True
+
+
+def file_saved(language: str, ref: str) -> Reply:
+    return Reply(t(language, "update.file_saved"), [[tap(t(language, "button.done"), "ud", ref)]])
+
+
+def staff_notice(language: str, ref: str, kind: str) -> str:
+    return t(language, "staff.addition_notice", ref=ref, kind=t(language, f"button.update.{kind}"))

@@ -1,0 +1,68 @@
+"""Waiting for someone's next message outside the intake: an admin's guidance text or contact
+detail, a staff note or status message, a family's addition to a submitted case.
+
+What is awaited is stored as a target `kind:arg:arg`. Each kind needs a role (given by the
+adapter's wiring); the role is checked again when the message arrives, so a right revoked
+meanwhile is not used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+from sqlmodel import Session
+
+from app.roles import ADMIN, STAFF, role_of
+from db.models import PendingInput
+
+
+@dataclass(frozen=True)
+class Pending:
+    kind: str
+    args: list[str]
+    text: str | None  # what was kept for a later step (an admin's previewed guidance text)
+
+
+def target(kind: str, *args: object) -> str:
+    return ":".join((kind, *(str(a) for a in args)))
+
+
+def wait_for(session: Session, telegram_id: int, what: str) -> None:
+    session.merge(PendingInput(telegram_id=telegram_id, target=what, pending_text=None))
+
+
+def stop_waiting(session: Session, telegram_id: int) -> None:
+    row = session.get(PendingInput, telegram_id)
+    if row is not None:
+        session.delete(row)
+
+
+_ANY_PENDING = select(PendingInput.__table__.c.telegram_id).where(PendingInput.__table__.c.telegram_id == bindparam("key"))
+
+
+def pending_for(session: Session, settings, telegram_id: int, roles_needed: Mapping[str, str | None]) -> Pending | None:
+    """What the bot waits for from this person, if anything they may still give."""
+    # Asked before every message a relative types: a plain look-up first, the ORM only when
+    # the bot is waiting for something (rarely, and mostly for staff).
+    if session.connection().execute(_ANY_PENDING, {"key": telegram_id}).first() is None:
+        return None
+    row = session.get(PendingInput, telegram_id)
+    if row is None:
+        return None
+    kind, *args = row.target.split(":")
+    if kind not in roles_needed:
+        return None
+    needed = roles_needed[kind]
+    role = role_of(session, settings, telegram_id) if needed else None
+    if needed == ADMIN and role != ADMIN or needed == STAFF and role not in (STAFF, ADMIN):
+        return None
+    return Pending(kind, args, row.pending_text)
+
+
+def keep_text(session: Session, telegram_id: int, text: str) -> None:
+    row = session.get(PendingInput, telegram_id)
+    if row is not None:
+        row.pending_text = text
+        session.add(row)

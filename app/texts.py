@@ -1,0 +1,115 @@
+"""A report's answers as people read them: the review a relative checks before sending, the
+questions, the consent, and a submitted case for staff. Telegram HTML, no Telegram objects."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from typing import Any
+
+from app.case_schema import STORED_STEPS, answer_of
+from app.directory import Route
+from core.i18n import Html, format_day, format_month, t, tn
+from flows.steps import REQUIRED, STEPS, Keyboard
+
+REVIEW_TEXT_LIMIT = 400  # long free text is shortened in the summary: no need to echo it all back
+SHOWN_WHOLE_AT_THE_END = ("details",)  # staff read a family's own account in full, below the rest
+
+
+def choice_label(language: str, field: str, value: str) -> str:
+    return t(language, f"choice.{field}.{value}")
+
+
+def describe(language: str, field: str, value: Any) -> str:
+    """One answer as the review shows it (escaped HTML)."""
+    if value is None:
+        return t(language, "review.skipped")
+    step = STEPS[field]
+    if step.keyboard == Keyboard.CHOICES:
+        return choice_label(language, field, value)
+    if step.keyboard == Keyboard.MULTI:
+        return ", ".join(choice_label(language, field, v) for v in value)
+    if step.keyboard == Keyboard.MEDIA:
+        return tn(language, "review.files", "review.files.plural", len(value))
+    if field == "birth":
+        return format_day(language, date.fromisoformat(value["date"])) if value.get("date") else str(value["year"])
+    if field == "last_contact":
+        return describe_fuzzy_date(language, value)
+    if field == "last_location":
+        return t(language, "review.pin", where=value["text"]) if value.get("lat") is not None else t(language, "review.plain", text=value["text"])
+    if field == "reporter_contact":
+        return t(language, "review.contact_telegram") if value["method"] == "telegram" else value["phone"]
+    text = str(value)
+    if len(text) > REVIEW_TEXT_LIMIT:
+        text = text[:REVIEW_TEXT_LIMIT].rstrip() + "…"
+    return t(language, "review.plain", text=text)
+
+
+def _line(language: str, field: str, value: Any) -> str:
+    return t(language, "review.line", label=t(language, f"field.{field}"), value=Html(describe(language, field, value)))
+
+
+def describe_case(language: str, case) -> list[str]:
+    """A submitted case for staff, in the staff member's language: every answer, labelled."""
+    lines = []
+    for step in STORED_STEPS:
+        value = answer_of(step, case)
+        if value is not None and step.field not in SHOWN_WHOLE_AT_THE_END:
+            lines.append(_line(language, step.field, value))
+    for field in SHOWN_WHOLE_AT_THE_END:
+        whole = answer_of(STEPS[field], case)
+        if whole:
+            lines += ["", t(language, "review.line", label=t(language, f"field.{field}"), value=whole)]
+    return lines
+
+
+def describe_fuzzy_date(language: str, value: dict[str, Any]) -> str:
+    day = date.fromisoformat(value["date"])
+    if value["precision"] == "day":
+        return format_day(language, day)
+    if value["precision"] == "month":
+        return format_month(language, day)
+    return t(language, "review.approximately", date=format_day(language, day), typed=value["text"])
+
+
+def question_text(language: str, field: str, reason: str | None, params: dict[str, Any]) -> str:
+    parts = []
+    if reason:
+        parts.append(t(language, f"invalid.{reason}", **params))
+    step = STEPS[field]
+    if step in REQUIRED:
+        parts.append(t(language, "progress.required", number=REQUIRED.index(step) + 1, total=len(REQUIRED)))
+    parts.append(t(language, step.question))
+    return "\n\n".join(parts)
+
+
+def review_text(language: str, answers: dict[str, Any]) -> str:
+    lines = [t(language, "review.title"), ""]
+    lines += [_line(language, field, answers[field]) for field in STEPS if field in answers]
+    lines += ["", t(language, "review.hint")]
+    return "\n".join(lines)
+
+
+def consent_text(language: str, retention_days: int) -> str:
+    """The consent, with how long a closed report is kept (the version is CONSENT_VERSION)."""
+    return t(language, "consent.text") + "\n\n" + tn(language, "consent.retention", "consent.retention.plural", retention_days)
+
+
+def route_text(language: str, route: Route) -> str:
+    """Where to turn: the mission covering the last known location, and only verified details."""
+    lines = [t(language, "route.title"), ""]
+    mission = Html(f"<b>{html.escape(route.mission_name)}</b>")
+    if route.region_name:
+        lines.append(t(language, "route.covered", region=route.region_name, district=route.district_name or "—", mission=mission))
+    else:
+        lines.append(t(language, "route.unknown_region", mission=mission))
+    note = [t(language, "route.source", source=route.source)] if route.source else []
+    if not route.coverage_verified:
+        note.append(t(language, "route.unconfirmed"))
+    lines += ["", f"<i>{' '.join(note)}</i>", ""] if note else [""]
+    if route.details:
+        lines.append(t(language, "route.details_title"))
+        lines += [t(language, "route.detail", label=t(language, f"contact.field.{name}"), value=value) for name, value in route.details]
+    else:
+        lines.append(t(language, "route.no_details"))
+    return "\n".join(lines)
