@@ -41,7 +41,7 @@ async def on_admin_callback(update: Update, context: Context) -> None:
     if language is None:
         return await on_callback(update, context)  # answered as any unknown button
     try:
-        _, (verb, *args) = parse(update.callback_query.data)
+        verb, *args = parse(update.callback_query.data)[1] or [""]
         if verb in guidance_desk.SCREENS:
             await _screen(update, context, language, verb, *args)
         elif verb in CHANGES:

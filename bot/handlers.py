@@ -129,7 +129,7 @@ async def _handle_tap(update: Update, context: Context, query) -> None:
     prefix, args = parse(query.data)
     message = query.message if isinstance(query.message, Message) else None
     origin = render.Origin(message.message_id, message.text_html or "") if message else None
-    if prefix == "l" and args and args[0] in LANGUAGES:
+    if prefix == "l" and len(args) == 1 and args[0] in LANGUAGES:
         chosen = args[0]
 
         def act(session: Session, draft: Draft) -> list[Out]:
