@@ -58,12 +58,12 @@ def read_addition(kind: str, given: readers.Input, today: date) -> tuple[dict | 
         return None, exc
 
 
-def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value: dict, update_id: int) -> bool:
+def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value: dict, receipt: int) -> bool:
     case = own_case(session, telegram_id, ref)
     if case is None:
         return False
-    if not session.exec(select(CaseAddition).where(CaseAddition.source_update_id == update_id)).first():
-        session.add(CaseAddition(case_id=case.id, kind=kind, value=value, source_update_id=update_id))
+    if not session.exec(select(CaseAddition).where(CaseAddition.source_receipt == receipt)).first():
+        session.add(CaseAddition(case_id=case.id, kind=kind, value=value, source_receipt=receipt))
     if kind != "attachment":  # files keep coming until Done
         desk.stop_waiting(session, telegram_id)
     return True

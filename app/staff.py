@@ -140,14 +140,14 @@ class StatusChanged:
     reporter_chat_id: int
 
 
-def apply_status(session: Session, ref: str, status: str, message: str | None, staff_id: int, update_id: int) -> StatusChanged | None:
+def apply_status(session: Session, ref: str, status: str, message: str | None, staff_id: int, receipt: int) -> StatusChanged | None:
     """The change and its record in one transaction; a redelivered update changes nothing twice."""
     case = _case(session, ref)
-    if case is None or session.exec(select(CaseStatusChange).where(CaseStatusChange.source_update_id == update_id)).first():
+    if case is None or session.exec(select(CaseStatusChange).where(CaseStatusChange.source_receipt == receipt)).first():
         return None
     if status not in NEXT_STATUS.get(case.status, ()):
         return None
-    session.add(CaseStatusChange(case_id=case.id, old_status=case.status, new_status=status, message=message, author_id=staff_id, source_update_id=update_id))
+    session.add(CaseStatusChange(case_id=case.id, old_status=case.status, new_status=status, message=message, author_id=staff_id, source_receipt=receipt))
     case.status, case.updated_at = status, utcnow()
     session.add(case)
     desk.stop_waiting(session, staff_id)
@@ -168,10 +168,10 @@ def status_outcome(language: str, ref: str, status: str, reached: bool) -> str:
     return t(language, note, ref=ref, status=t(language, f"staff.status.{status}"))
 
 
-def save_note(session: Session, ref: str, staff_id: int, text: str, update_id: int) -> None:
+def save_note(session: Session, ref: str, staff_id: int, text: str, receipt: int) -> None:
     case = _case(session, ref)
-    if case and not session.exec(select(CaseNote).where(CaseNote.source_update_id == update_id)).first():
-        session.add(CaseNote(case_id=case.id, author_id=staff_id, text=text, source_update_id=update_id))
+    if case and not session.exec(select(CaseNote).where(CaseNote.source_receipt == receipt)).first():
+        session.add(CaseNote(case_id=case.id, author_id=staff_id, text=text, source_receipt=receipt))
     desk.stop_waiting(session, staff_id)
 
 

@@ -12,6 +12,7 @@ from bot import keyboards
 from bot.context import Context, person_of, read, services
 from bot.events import message_input
 from bot.handlers import answer_quietly, on_callback
+from bot.inbox import receipt_of
 from bot.sending import say, show
 from bot.staff import notify_staff_chat
 from core.callbacks import parse
@@ -52,7 +53,7 @@ async def addition_message(update: Update, context: Context, pending: Pending, l
     if invalid is not None:
         reason = t(language, f"invalid.{invalid.reason}", **invalid.params)
         return await say(context.bot, person.chat_id, reason + "\n\n" + t(language, f"update.ask.{kind}"))
-    saved = await services(context).db.run(lambda s: additions.save_addition(s, person.telegram_id, ref, kind, value, update.update_id))
+    saved = await services(context).db.run(lambda s: additions.save_addition(s, person.telegram_id, ref, kind, value, receipt_of(update)))
     if not saved:
         return
     if kind == "attachment":

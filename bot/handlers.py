@@ -17,6 +17,7 @@ from app.intake import Draft, cases_today, language_of, run_turn, set_language, 
 from bot import keyboards, render
 from bot.context import Context, person_of, read, services
 from bot.events import callback_event, message_input, typed_event
+from bot.inbox import receipt_of
 from bot.processor import is_transient_error
 from bot.sending import post, say
 from core.callbacks import parse
@@ -32,7 +33,7 @@ async def turn(update: Update, context: Context, act, origin: render.Origin | No
     app = services(context)
     person = person_of(update)
     result = await app.db.run(
-        lambda session: run_turn(session, person, update.update_id, act, app.settings.default_language, date.today())
+        lambda session: run_turn(session, person, receipt_of(update), act, app.settings.default_language, date.today())
     )
     await render.send(context.bot, person.chat_id, result, origin, retention_days=app.settings.retention_days_closed)
     if not result.replay:

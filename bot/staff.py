@@ -14,6 +14,7 @@ from app.desk import Pending
 from app.screens import Reply
 from bot.context import Context, role_language, services
 from bot.handlers import answer_quietly, on_callback, on_help, on_start
+from bot.inbox import receipt_of
 from bot.keyboards import markup
 from bot.sending import say, show
 from core.callbacks import parse
@@ -86,7 +87,7 @@ async def send_files(update: Update, context: Context, ref: str) -> None:
 
 async def change_status(update: Update, context: Context, language: str, ref: str, status: str, message: str | None) -> None:
     staff_id = update.effective_user.id
-    change = await services(context).db.run(lambda s: desk_cases.apply_status(s, ref, status, message, staff_id, update.update_id))
+    change = await services(context).db.run(lambda s: desk_cases.apply_status(s, ref, status, message, staff_id, receipt_of(update)))
     if change is None:
         return await reply(update, context, t(language, "staff.status.not_applied", ref=ref))
     reached = True
@@ -109,7 +110,7 @@ async def note_text(update: Update, context: Context, pending: Pending, language
     if not update.effective_message.text:
         return await reply(update, context, t(language, "staff.note.prompt", ref=ref))
     text, staff_id = update.effective_message.text, update.effective_user.id
-    await services(context).db.run(lambda s: desk_cases.save_note(s, ref, staff_id, text, update.update_id))
+    await services(context).db.run(lambda s: desk_cases.save_note(s, ref, staff_id, text, receipt_of(update)))
     await reply(update, context, t(language, "staff.note.saved"))
 
 
