@@ -57,13 +57,17 @@ class InstanceLock:
         """Stand by until the lock is ours (PostgreSQL): one try a second on the lock's own
         connection, which reads and writes nothing else. A connection lost meanwhile (the
         server restarting) is opened again."""
+        unreachable = False
         while True:
             time.sleep(CHECK_EVERY)
             try:
                 if self._try_advisory_lock():
                     return
+                unreachable = False
             except Exception as exc:  # noqa: BLE001 - keep standing by until the server is back
-                log.warning("standing by: the database is unreachable (%s); trying again", type(exc).__name__)
+                if not unreachable:  # once per outage, not every second
+                    log.warning("standing by: the database is unreachable (%s); trying again", type(exc).__name__)
+                unreachable = True
                 self._close_connection()
 
     def watch(self, on_lost: Callable[[str], None]) -> None:
