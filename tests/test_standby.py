@@ -15,6 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.i18n import t
+from db.database import make_engine
+from db.lease import InstanceLock
 from tests.conftest import BotProcess, settle
 from tests.test_faults import SCRIPT, perform
 
@@ -152,6 +154,24 @@ def test_the_active_copy_whose_lock_went_to_another_stops_at_once_and_the_standb
     print(f"the standby served {took:.1f} s after the active copy lost its lock")
     assert took <= TAKEOVER_LIMIT
     assert t("en", "ask.relationship") in mother.tap(t("en", "button.agree"), timeout=20).text
+
+
+def test_the_server_ends_the_sessions_of_a_copy_that_vanished_within_seconds(first):
+    """A host powered off never closes its connections: the server notices by itself, soon,
+    on the bot's sessions and on the lock's own (so a standby takes over within 15 s)."""
+    lock = InstanceLock(first.database_url)
+    engine = make_engine(first.database_url)
+    try:
+        assert not lock.acquire(), "the running copy holds it"
+        with engine.connect() as connection:
+            for session in (connection, lock._connection):  # noqa: SLF001 - the lock's own session
+                settings = dict(session.execute(text(
+                    "select name, setting from pg_settings where name like 'tcp_keepalives_%' or name = 'tcp_user_timeout'")).all())
+                assert settings == {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "1",
+                                    "tcp_keepalives_count": "3", "tcp_user_timeout": "8000"}
+    finally:
+        lock.release()
+        engine.dispose()
 
 
 @pytest.mark.slow
