@@ -46,6 +46,7 @@ EMBASSY_COLUMNS = (
 STATS_COLUMNS = ("month", "region", "home_district", "situation", "status", "cases")
 STATS_HXL = ("#date+month", "#adm1+name+dest", "#adm2+name+origin", "#status+situation", "#status+case", "#affected+num")
 DATE_COLUMNS = {"created_at", "last_contact_date"}
+PHONE_COLUMNS = {"reporter_phone", "last_phone"}  # text cells without the quote in XLSX
 # Full-profile columns gathered from other tables; every other column is a Case column.
 RELATED_COLUMNS = ("attachments", "possible_duplicates", "additions")
 
@@ -198,7 +199,7 @@ def write_export(session: Session, fmt: str, profile: str, filters: Filters, out
         with out.open("wb") as handle:
             count = write_csv(rows, columns, handle, header_rows=header_rows)
     elif fmt == "xlsx":
-        count = write_xlsx(rows, columns, out, header_rows=header_rows, date_columns=dates)
+        count = write_xlsx(rows, columns, out, header_rows=header_rows, date_columns=dates, phone_columns=PHONE_COLUMNS)
     else:
         with out.open("w", encoding="utf-8") as handle:
             count = write_jsonl(rows, columns, handle)
