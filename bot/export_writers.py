@@ -150,11 +150,14 @@ def write_csv(
     columns: Sequence[str],
     out: BinaryIO,
     header_rows: Sequence[Sequence[str]] = (),
+    bom: bool = True,
 ) -> int:
-    """Write UTF-8 CSV with a BOM (so Excel shows ə, ş and Cyrillic), RFC 4180 quoting and CRLF
-    line ends: the column names, then `header_rows` (e.g. HXL hashtags), then one line per row.
-    Returns the number of data rows written. `out` is left open."""
-    out.write(codecs.BOM_UTF8)
+    """Write UTF-8 CSV with a BOM (so Excel shows ə, ş and Cyrillic; `bom=False` for readers that
+    take it for part of the first name), RFC 4180 quoting and CRLF line ends: the column names,
+    then `header_rows` (e.g. HXL hashtags), then one line per row. Returns the number of data rows
+    written. `out` is left open."""
+    if bom:
+        out.write(codecs.BOM_UTF8)
     text_out = io.TextIOWrapper(out, encoding="utf-8", newline="")
     try:
         writer = csv.writer(text_out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
@@ -255,14 +258,14 @@ def cut_for_excel(text: str) -> str:
 
 
 class _Sheet:
-    """Writes one row's cells by value type; the formats are the workbook's own objects."""
+    """One worksheet written cell by cell, each by the writer for its value's type."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook, worksheet, phone_columns, date_columns) -> None:
-        self.ws = worksheet
+    def __init__(self, workbook: xlsxwriter.Workbook, title: str) -> None:
+        self.ws = workbook.add_worksheet(title)
+        self.bold = workbook.add_format({"bold": True})
         self.date = workbook.add_format({"num_format": XLSX_DATE_FORMAT})
         self.datetime = workbook.add_format({"num_format": XLSX_DATETIME_FORMAT})
         self.text = workbook.add_format({"num_format": "@"})
-        self.phone_columns, self.date_columns = phone_columns, date_columns
         self.cells: dict[type, Callable[[int, int, object], object]] = {
             type(None): lambda row, col, value: None,
             str: self.string,
@@ -276,7 +279,7 @@ class _Sheet:
 
     def string(self, row: int, col: int, text: str, style=None) -> None:
         if text:  # an empty text is an empty cell, as in CSV
-                self.ws.write_string(row, col, cut_for_excel(neutralise(text)), style)
+            self.ws.write_string(row, col, cut_for_excel(neutralise(text)), style)
 
     def number(self, row: int, col: int, value: float) -> None:
         if math.isfinite(value):
@@ -302,10 +305,22 @@ class _Sheet:
                 pass  # "2024-02-30" stays text: better shown as typed than silently dropped
         _by_type(self.cells, value)(row, col, value)
 
-    def plan(self, columns: Sequence[str]) -> list[tuple[int, str, Callable | None]]:
-        """Per column, its special writer (phone, date) or None for the type table."""
-        special = {**{name: self.iso_date for name in self.date_columns}, **{name: self.phone for name in self.phone_columns}}
-        return [(col, name, special.get(name)) for col, name in enumerate(columns)]
+    def write(self, rows: Iterable[Row], columns: Sequence[str], header_rows, date_columns, phone_columns) -> int:
+        headers = [columns, *header_rows]
+        for number, header in enumerate(headers):
+            for col, text in enumerate(header):
+                self.string(number, col, text, self.bold)
+        self.ws.freeze_panes(len(headers), 0)
+        special = {**{name: self.iso_date for name in date_columns}, **{name: self.phone for name in phone_columns}}
+        plan, cells = [(col, name, special.get(name)) for col, name in enumerate(columns)], self.cells
+        count = 0
+        for number, row in enumerate(rows, start=len(headers)):
+            for col, name, writer in plan:
+                value = row.get(name)
+                # The column's own writer, else the one for the exact type, else for its base type.
+                (writer or cells.get(type(value)) or cells[_exportable_type(value)])(number, col, value)
+            count += 1
+        return count
 
 
 def write_xlsx(
@@ -326,8 +341,8 @@ def write_xlsx(
     exports read the same, except E.164 numbers in `phone_columns` (see PHONE_SHAPE). Text over
     Excel's cell limit is cut with a marker (cut_for_excel).
 
-    The workbook is written beside `out_path` (XlsxWriter's row file too: the data stays where the
-    export goes) and moved there once complete, so a failure leaves no half-written file there."""
+    The workbook is written beside `out_path` and moved there once complete, so a failure leaves
+    no half-written file there."""
     if not 0 < len(sheet_title) <= 31 or _INVALID_SHEET_TITLE.search(sheet_title):
         raise ValueError(f"not a sheet title Excel accepts: {sheet_title!r}")
     out_path = Path(out_path)
@@ -339,35 +354,12 @@ def write_xlsx(
                    "strings_to_urls": False, "strings_to_numbers": False}
         try:
             workbook = xlsxwriter.Workbook(str(partial), options)
-            count = _write_sheet(workbook, rows, columns, header_rows, date_columns, sheet_title, phone_columns)
+            count = _Sheet(workbook, sheet_title).write(rows, columns, header_rows, date_columns, phone_columns)
             workbook.close()
             os.replace(partial, out_path)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-    return count
-
-
-def _write_sheet(workbook, rows, columns, header_rows, date_columns, sheet_title, phone_columns) -> int:
-    sheet = _Sheet(workbook, workbook.add_worksheet(sheet_title), phone_columns, date_columns)
-    bold = workbook.add_format({"bold": True})
-    headers = [columns, *header_rows]
-    for number, header in enumerate(headers):
-        for col, text in enumerate(header):
-            if text:
-                sheet.string(number, col, text, bold)
-    sheet.ws.freeze_panes(len(headers), 0)
-    plan, cells = sheet.plan(columns), sheet.cells
-    count = 0
-    for number, row in enumerate(rows, start=len(headers)):
-        for col, name, special in plan:
-            value = row.get(name)
-            if special is not None:
-                special(number, col, value)
-            else:
-                # The cell writer by exact type, else by the exportable base type.
-                (cells.get(type(value)) or cells[_exportable_type(value)])(number, col, value)
-        count += 1
     return count
 
 
@@ -405,4 +397,20 @@ def write_jsonl(rows: Iterable[Row], columns: Sequence[str], out: TextIO) -> int
         out.write(line)
         out.write("\n")
         count += 1
+    return count
+
+
+def write_json_table(rows: Iterable[Row], columns: Sequence[str], out: TextIO, header_rows: Sequence[Sequence[str]] = ()) -> int:
+    """Write one JSON array of arrays: the column names, `header_rows` (e.g. HXL hashtags), then
+    one array per row, each on a line of its own. The form HXL readers take (libhxl reads an
+    array of arrays, or of objects, not JSON lines). Returns the number of data rows written."""
+    out.write("[")
+    out.write(_JSON.encode(list(columns)))
+    for header in header_rows:
+        out.write(",\n" + _JSON.encode(list(header)))
+    count = 0
+    for row in rows:
+        out.write(",\n" + _JSON.encode([_json_safe(row.get(name)) for name in columns]))
+        count += 1
+    out.write("]\n")
     return count
