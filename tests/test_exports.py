@@ -13,13 +13,15 @@ from openpyxl import load_workbook
 from sqlmodel import Session, create_engine, select
 
 from bot import exports
-from bot.exports import EMBASSY_COLUMNS, FULL_COLUMNS, STATS_COLUMNS, STATS_HXL, Filters, write_export
+from bot.export_writers import PHONE_SHAPE
+from bot.exports import EMBASSY_COLUMNS, FULL_COLUMNS, PHONE_COLUMNS, STATS_COLUMNS, STATS_HXL, Filters, write_export
 from bot.i18n import t
 from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
 from tests.conftest import ADMIN_IDS, settle
 from db.database import normalise_url
 from tests.conftest import database_url
 from tests.test_deployment import run_bot
+from tests.test_export_writers import _holds, _read_both
 from tests.test_staff_desk import submit_report
 
 NOW = datetime.now(timezone.utc)
@@ -89,6 +91,20 @@ def test_full_xlsx_has_a_frozen_header_real_dates_and_never_a_formula(database, 
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     contact = [row[FULL_COLUMNS.index("last_contact_date")].value for row in sheet.iter_rows(min_row=2)]
     assert all(isinstance(v, (date, datetime)) for v in contact)
+    by_ref = {row[0].value: dict(zip(FULL_COLUMNS, row)) for row in sheet.iter_rows(min_row=2)}
+    phone = by_ref["T01-AAA"]["reporter_phone"]
+    assert phone.value == "+994501234567" and phone.data_type == "s", "a number staff can copy and dial"
+    assert by_ref["EVL-777"]["last_phone"].value == "'-1+1", "not a phone number: neutralised"
+
+
+def test_full_xlsx_reads_back_as_the_csv_in_openpyxl_and_calamine(database, tmp_path):
+    table = list(csv.reader(io.StringIO(export(database, tmp_path, "csv").read_text(encoding="utf-8-sig"))))
+    for reader, sheet in zip(("openpyxl", "calamine"), _read_both(export(database, tmp_path, "xlsx"))):
+        assert len(sheet) == len(table) == 8, reader
+        for line, cells in zip(table, sheet):
+            for name, text, value in zip(FULL_COLUMNS, line, cells):
+                unquoted = text.removeprefix("'") if name in PHONE_COLUMNS and PHONE_SHAPE.fullmatch(text.removeprefix("'")) else text
+                assert _holds(value, text, unquoted), (reader, line[0], name, text, value)
 
 
 def test_json_is_one_object_per_line(database, tmp_path):
