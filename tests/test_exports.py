@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session, create_engine, select
 
 from bot import exports
+from bot.config import ConfigError
 from bot.export_writers import PHONE_SHAPE
 from bot.exports import EMBASSY_COLUMNS, FULL_COLUMNS, PHONE_COLUMNS, STATS_COLUMNS, STATS_HXL, Filters, write_export
 from bot.i18n import t
@@ -193,8 +194,8 @@ def test_stats_threshold_is_a_setting(stats_database, tmp_path, monkeypatch):
     monkeypatch.setenv("STATS_MIN_CELL", "9")
     rows = list(csv.DictReader(io.StringIO(_stats(stats_database, tmp_path).read_text(encoding="utf-8-sig"))))[1:]
     assert [(r["quarter"], r["people"], r["suppressed"]) for r in rows] == [("2026-Q1", "7", "true"), ("2026-Q2", "19", "true")]
-    monkeypatch.setenv("STATS_MIN_CELL", "1")
-    with pytest.raises(Exception):
+    monkeypatch.setenv("STATS_MIN_CELL", "1")  # would show single families: refused
+    with pytest.raises(ConfigError, match="STATS_MIN_CELL"):
         _stats(stats_database, tmp_path)
 
 
