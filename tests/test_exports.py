@@ -190,6 +190,22 @@ def test_stats_count_men_once_coarsen_places_and_hide_every_count_under_five(sta
     assert all(value == "" for row in suppressed for name, value in row.items() if name not in ("quarter", "people", "suppressed"))
 
 
+def test_stats_count_a_man_once_even_when_linked_through_a_report_left_out(stats_database):
+    engine = create_engine(normalise_url(stats_database))
+    with Session(engine) as session:
+        def people() -> int:
+            return sum(row["people"] for row in exports.stats_rows(session, Filters(status="new"), 5))
+
+        before = people()
+        ids = {case.ref: case.id for case in session.exec(select(Case))}
+        # S18 and S19 are each confirmed the same man as S26, which is closed and so left out.
+        session.add(DuplicateLink(case_id=ids["S26-AAA"], other_case_id=ids["S18-AAA"], score=0.9, state="confirmed"))
+        session.add(DuplicateLink(case_id=ids["S26-AAA"], other_case_id=ids["S19-AAA"], score=0.9, state="confirmed"))
+        session.commit()
+        assert people() == before - 1
+    engine.dispose()
+
+
 def test_stats_threshold_is_a_setting(stats_database, tmp_path, monkeypatch):
     monkeypatch.setenv("STATS_MIN_CELL", "9")
     rows = list(csv.DictReader(io.StringIO(_stats(stats_database, tmp_path).read_text(encoding="utf-8-sig"))))[1:]
