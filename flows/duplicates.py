@@ -43,7 +43,8 @@ from functools import lru_cache
 
 from flows.names import VOWELS, NameToken, parse_key, word_skeletons
 
-__all__ = ["THRESHOLD", "Candidate", "DuplicateIndex", "find_candidates", "is_possible_duplicate", "similarity"]
+__all__ = ["THRESHOLD", "Candidate", "DuplicateIndex", "find_candidates", "is_possible_duplicate", "lookup_keys",
+           "similarity", "stored_keys"]
 
 THRESHOLD = 0.8
 
@@ -289,6 +290,26 @@ def _lookup_keys(core: tuple[NameToken, ...]) -> set[tuple[str, ...]]:
     # A stored one-word name is worth showing for any name containing that word.
     keys.update(("1", _outline(t.stem)) for t in core)
     return keys
+
+
+# Stored keys are text in a column of bounded width; cutting a long one only merges blocks.
+KEY_WIDTH = 96
+
+
+def _as_text(keys: set[tuple[str, ...]]) -> set[str]:
+    return {"|".join(key)[:KEY_WIDTH] for key in keys}
+
+
+def stored_keys(names: Iterable[str]) -> set[str]:
+    """The blocks a case is filed under (one case may hold several spellings of the name), as
+    text: what the database keeps so that a lookup is an indexed query, not a scan."""
+    return _as_text(set().union(*(_block_keys(_name_parts(n, None)[0]) for n in names if n)))
+
+
+def lookup_keys(names: Iterable[str]) -> set[str]:
+    """The blocks to look in for a case with these spellings: stored cases filed under any of
+    them are exactly the ones `DuplicateIndex.candidates_for` would return."""
+    return _as_text(set().union(*(_lookup_keys(_name_parts(n, None)[0]) for n in names if n)))
 
 
 class DuplicateIndex:
