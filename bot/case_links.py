@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select
 from sqlmodel import Session
 
-from db.models import Case, CaseBlock, Conversation, DuplicateLink
+from db.models import Case, CaseBlock, Conversation, DuplicateLink, utcnow
 from flows.districts import default_districts
 from flows.duplicates import THRESHOLD, Candidate, lookup_keys, similarity, stored_keys
 from flows.engine import Phase
@@ -28,12 +28,13 @@ from flows.engine import Phase
 MAX_LINKS = 10
 # At most this many cases sharing a block are scored for one submit (the newest): a bound on
 # the work a name shared by thousands (with one birth year) could cost.
-MAX_POOL = 1000
+MAX_POOL = 100
 # Birth years further apart than this cannot reach the threshold (see flows.duplicates.YEAR_GAP).
 YEARS_APART = 2
 
 _BLOCKS = CaseBlock.__table__
 _CASES = Case.__table__
+_LINKS = DuplicateLink.__table__
 _MATCHED_ON = (_CASES.c.id, _CASES.c.person_full_name, _CASES.c.person_name_ru, _CASES.c.home_district_key,
                _CASES.c.home_district, _CASES.c.birth_year, _CASES.c.person_father_name)
 
@@ -82,30 +83,43 @@ class Found:
     scores: dict[int, float] = field(default_factory=dict)  # case id -> score, all ≥ THRESHOLD
 
 
+def _candidate_query(newer_only: bool):
+    blocked = select(_BLOCKS.c.case_id).where(_BLOCKS.c.key.in_(bindparam("keys", expanding=True)),
+                                              _BLOCKS.c.birth_year.between(bindparam("low"), bindparam("high")))
+    if newer_only:
+        blocked = blocked.where(_BLOCKS.c.case_id > bindparam("above"))
+    return (select(*_MATCHED_ON).where(_CASES.c.id.in_(blocked), _CASES.c.id != bindparam("exclude"))
+            .order_by(_CASES.c.id.desc()).limit(MAX_POOL))
+
+
+# Built once: building a statement per submit cost more than running it.
+_ANY, _NEWER = _candidate_query(False), _candidate_query(True)
+
+
 def candidate_query(mine: Facts, above: int = 0, exclude: int | None = None):
-    """Stored cases sharing a block with `mine` (ids above `above`), newest first: an indexed
-    look-up in `case_block`, never a scan of the cases."""
-    blocked = select(_BLOCKS.c.case_id).where(_BLOCKS.c.key.in_(sorted(lookup_keys(mine.names))))
-    if above:
-        blocked = blocked.where(_BLOCKS.c.case_id > above)
-    query = select(*_MATCHED_ON).where(_CASES.c.id.in_(blocked))
-    if mine.birth_year is not None:
-        query = query.where(_CASES.c.birth_year.between(mine.birth_year - YEARS_APART, mine.birth_year + YEARS_APART)
-                            | _CASES.c.birth_year.is_(None))
-    if exclude is not None:
-        query = query.where(_CASES.c.id != exclude)
-    return query.order_by(_CASES.c.id.desc()).limit(MAX_POOL)
+    """Stored cases sharing a block with `mine` within YEARS_APART (ids above `above`), newest
+    first, and its parameters: one index range per block in `case_block`, never a scan."""
+    year = mine.birth_year
+    low, high = (year - YEARS_APART, year + YEARS_APART) if year is not None else (0, 9999)
+    params = {"keys": sorted(lookup_keys(mine.names)), "low": low, "high": high, "above": above,
+              "exclude": -1 if exclude is None else exclude}
+    return (_NEWER if above else _ANY), params
 
 
 def _scored(session: Session, mine: Facts, above: int = 0, exclude: int | None = None) -> dict[int, float]:
     found: dict[int, float] = {}
     ours = mine.candidates()
-    for row in session.connection().execute(candidate_query(mine, above, exclude)):
-        names = (row.person_full_name,) + ((row.person_name_ru,) if row.person_name_ru else ())
-        theirs = Facts(names, row.person_father_name, row.birth_year, row.home_district_key, row.home_district)
-        best = max(similarity(a, b) for a in ours for b in theirs.candidates())
-        if best >= THRESHOLD:
-            found[row.id] = best
+    # When a crowd reports one man, most of the pool holds the same few spellings: score each once.
+    scores: dict[tuple, float] = {}
+    query, params = candidate_query(mine, above, exclude)
+    for case_id, *compared in session.connection().execute(query, params):
+        key = tuple(compared)
+        if key not in scores:
+            full_name, name_ru, district_key, district, year, father = key
+            theirs = Facts((full_name,) + ((name_ru,) if name_ru else ()), father, year, district_key, district)
+            scores[key] = max(similarity(a, b) for a in ours for b in theirs.candidates())
+        if scores[key] >= THRESHOLD:
+            found[case_id] = scores[key]
     return found
 
 
@@ -129,7 +143,7 @@ def candidates_for_draft(session: Session, telegram_id: int) -> Found | None:
     return find_candidates(session, mine) if mine else None
 
 
-def write_links(session: Session, case: Case, found: Found | None = None) -> list[DuplicateLink]:
+def write_links(session: Session, case: Case, found: Found | None = None) -> dict[int, float]:
     """Inside the write: file the new case and link it to what `found` (read before) and a
     look at the cases committed since turn up. Without `found`, everything is looked up here."""
     mine = facts_of_case(case)
@@ -140,19 +154,22 @@ def write_links(session: Session, case: Case, found: Found | None = None) -> lis
     else:
         scores = dict(found.scores)
         scores.update(_scored(session, mine, above=found.seen_up_to, exclude=case.id))
-    _file(session, case.id, mine.names)
-    best = sorted(scores.items(), key=lambda item: (-item[1], -item[0]))[:MAX_LINKS]
-    links = [DuplicateLink(case_id=case.id, other_case_id=other, score=score) for other, score in best]
-    session.add_all(links)
-    return links
+    _file(session, case.id, case.birth_year, mine.names)
+    best = dict(sorted(scores.items(), key=lambda item: (-item[1], -item[0]))[:MAX_LINKS])
+    if best:
+        now = utcnow()
+        session.connection().execute(insert(_LINKS), [
+            {"case_id": case.id, "other_case_id": other, "score": score, "state": "candidate", "created_at": now}
+            for other, score in best.items()])
+    return best
 
 
-def _file(session: Session, case_id: int, names: Iterable[str]) -> None:
-    rows = [{"key": key, "case_id": case_id} for key in sorted(stored_keys(names))]
+def _file(session: Session, case_id: int, birth_year: int, names: Iterable[str]) -> None:
+    rows = [{"key": key, "birth_year": birth_year, "case_id": case_id} for key in sorted(stored_keys(names))]
     if rows:
         session.connection().execute(insert(_BLOCKS), rows)
 
 
-def annotate(session: Session, case: Case) -> list[DuplicateLink]:
+def annotate(session: Session, case: Case) -> dict[int, float]:
     """Link a case with nothing read beforehand (the preview, tests): all of it in the write."""
     return write_links(session, case)

@@ -122,8 +122,8 @@ def test_the_candidate_query_uses_the_block_index(db):
 
     def plan(session: Session) -> str:
         connection = session.connection()
-        query = case_links.candidate_query(case_links.facts_of_case(new_case("Tahir Rufullayev", 1980)), above=1)
-        sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+        query, params = case_links.candidate_query(case_links.facts_of_case(new_case("Tahir Rufullayev", 1980)), above=1)
+        sql = str(query.params(params).compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
         if db.is_sqlite:
             return " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned anyway

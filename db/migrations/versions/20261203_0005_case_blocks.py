@@ -21,13 +21,14 @@ depends_on = None
 def file_every_case(connection) -> None:
     from flows.duplicates import stored_keys
 
-    cases = sa.table('case', sa.column('id'), sa.column('person_full_name'), sa.column('person_name_ru'))
-    blocks = sa.table('case_block', sa.column('key'), sa.column('case_id'))
+    cases = sa.table('case', sa.column('id'), sa.column('person_full_name'), sa.column('person_name_ru'),
+                     sa.column('birth_year'))
+    blocks = sa.table('case_block', sa.column('key'), sa.column('birth_year'), sa.column('case_id'))
     connection.execute(blocks.delete())
-    rows = connection.execute(sa.select(cases.c.id, cases.c.person_full_name, cases.c.person_name_ru)).all()
+    rows = connection.execute(sa.select(cases.c.id, cases.c.person_full_name, cases.c.person_name_ru, cases.c.birth_year)).all()
     batch = []
-    for case_id, name, name_ru in rows:
-        batch.extend({'key': key, 'case_id': case_id} for key in stored_keys((name, name_ru)))
+    for case_id, name, name_ru, year in rows:
+        batch.extend({'key': key, 'birth_year': year, 'case_id': case_id} for key in stored_keys((name, name_ru)))
         if len(batch) >= 10_000:
             connection.execute(blocks.insert(), batch)
             batch = []
@@ -38,9 +39,10 @@ def file_every_case(connection) -> None:
 def upgrade() -> None:
     op.create_table('case_block',
     sa.Column('key', sa.String(length=96), nullable=False),
+    sa.Column('birth_year', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('key', 'case_id')
+    sa.PrimaryKeyConstraint('key', 'birth_year', 'case_id')
     )
     with op.batch_alter_table('case_block', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_block_case_id'), ['case_id'], unique=False)
