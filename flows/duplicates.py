@@ -41,6 +41,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flows.known_names import Known, relation
 from flows.names import VOWELS, NameToken, parse_key, word_skeletons
 
 __all__ = ["THRESHOLD", "Candidate", "DuplicateIndex", "find_candidates", "is_possible_duplicate", "lookup_keys",
@@ -135,7 +136,26 @@ def word_similarity(a: str, b: str) -> float:
     length = max(len(a), len(b))
     if distance <= _allowed_edits(length):
         return 1.0 - 0.1 * distance
+    return _another_word(distance, length)
+
+
+def _another_word(distance: float, length: int) -> float:
     return max(0.0, 0.6 * (1.0 - distance / length))
+
+
+@lru_cache(maxsize=262_144)
+def name_word_similarity(a: str, b: str) -> float:
+    """`word_similarity` for the words of a name, told by the list of known names: a listed
+    name is never a typo of another listed name (Emin / Emil), two listed spellings of one
+    name are that name, and a word on no list is judged by distance alone."""
+    if a == b:
+        return word_similarity(a, b)
+    known = relation(a, b)
+    if known is Known.SAME:
+        return 1.0
+    if known is Known.OTHER:
+        return min(word_similarity(a, b), _another_word(_distance(a, b), max(len(a), len(b))))
+    return word_similarity(a, b)
 
 
 # --- Profiles: what is compared, computed once per case ---------------------------------
@@ -196,7 +216,7 @@ def _name_score(a: tuple[str, ...], b: tuple[str, ...]) -> float:
         return 0.0
     if len(a) > len(b):
         a, b = b, a
-    score = max(_pairing_score(sorted(word_similarity(x, b[j]) for x, j in zip(a, order)))
+    score = max(_pairing_score(sorted(name_word_similarity(x, b[j]) for x, j in zip(a, order)))
                 for order in itertools.permutations(range(len(b)), len(a)))
     if len(a) == 1:
         # One word (a given name alone) says little about who the man is.
@@ -235,7 +255,7 @@ def _raw_score(a: _Profile, b: _Profile) -> float:
     if a.district and b.district:
         score += SAME_DISTRICT if _same_place(a.district, b.district) else OTHER_DISTRICT
     if a.father and b.father:
-        score += SAME_FATHER if word_similarity(a.father, b.father) >= 0.85 else OTHER_FATHER
+        score += SAME_FATHER if name_word_similarity(a.father, b.father) >= 0.85 else OTHER_FATHER
     return score
 
 
