@@ -2,23 +2,20 @@
 
     .venv/bin/python benchmarks/linking.py [--cases 100000] [--submits 500]
 
-1. Linking time. A fresh SQLite file holds `--cases` synthetic cases (names in the three
-   scripts, from benchmarks/duplicates.py), filed under their blocks as the bot files them.
-   For each of `--submits` new cases (namesakes of stored ones, and new names) it times the
-   look-up the submit path makes on the read engine before its write (`find_candidates`), and
-   the part that runs inside the writer's transaction (`write_links`: the re-check of newer
-   cases, the blocks and the links), rolled back so every submit meets the same database.
-   The same write without a look-up beforehand is shown too (the path nothing reads ahead for).
-2. Crowd throughput, in process through the real group-commit writer: `--crowd` relatives
-   submit at once, each reading ahead and then writing, in `--waves` waves on one database:
-   all of them reporting one man (in three scripts) beside all of them reporting different men.
-   Only the submits are run, so linking weighs more here than in a whole conversation.
+A fresh SQLite file holds `--cases` synthetic cases (names in the three scripts, from
+benchmarks/duplicates.py), filed under their blocks as the bot files them. For each of
+`--submits` new cases (namesakes of stored ones, and new names) it times the look-up the submit
+path makes on the read engine before its write (`find_candidates`), and the part that runs
+inside the writer's transaction (`write_links`: the re-check of newer cases, the blocks and the
+links), rolled back so every submit meets the same database. The same write without a look-up
+beforehand is shown too (the path nothing reads ahead for).
+
+Crowds reporting one man, through the real bot: benchmarks/surge_crowd.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import statistics
 import sys
@@ -33,14 +30,13 @@ from sqlmodel import Session, SQLModel
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.duplicates import GIVEN, SURNAMES, synthetic_candidates  # noqa: E402
+from benchmarks.duplicates import synthetic_candidates  # noqa: E402
 from bot import case_links  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import Case, CaseBlock  # noqa: E402
 from flows.duplicates import stored_keys  # noqa: E402
 
 WRITE_P99_MS = 10.0
-CROWD_RATIO = 0.8
 
 
 def case_row(n: int, name: str, year: int, district: str | None, father: str | None = None) -> dict:
@@ -102,64 +98,10 @@ def time_linking(db: Database, submits: int, count: int) -> dict[str, list[float
     return times
 
 
-async def crowd(db: Database, cases: list[Case]) -> float:
-    async def relative(case: Case) -> None:
-        mine = case_links.facts_of_case(case)
-        found = await db.read(lambda s: case_links.find_candidates(s, mine))
-
-        def submit(session: Session) -> None:
-            session.add(case)
-            session.flush()
-            case_links.write_links(session, case, found)
-
-        await db.run(submit)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(relative(case) for case in cases))
-    return len(cases) / (time.perf_counter() - started)
-
-
-def crowd_cases(kind: str, wave: int, size: int) -> list[Case]:
-    out = []
-    for i in range(size):
-        n = 10_000_000 + wave * size + i
-        script = i % 3
-        if kind == "one man":
-            given, surname, year, district = GIVEN[0][script], SURNAMES[6][script], 1980, ("Biləsuvar", "Билясувар", "Bilasuvar")[script]
-        else:
-            given, surname = GIVEN[(n * 7) % len(GIVEN)][script], SURNAMES[(n * 11) % len(SURNAMES)][script]
-            year, district = 1960 + n % 45, ("Zərdab", "Зардаб", "Zardab")[script]
-        name = f"{surname} {given}" if script == 1 else f"{given} {surname}"
-        out.append(new_case(n, name, year, district))
-    return out
-
-
-def time_crowds(folder: Path, size: int, waves: int, runs: int) -> dict[str, list[float]]:
-    """Submits/s per wave, the median of `runs` (the two crowds take turns, so a busy moment on
-    a shared machine falls on both alike)."""
-    rates: dict[str, list[list[float]]] = {kind: [[] for _ in range(waves)] for kind in KINDS}
-    for run in range(runs):
-        dbs = {kind: Database(f"sqlite:///{folder / f'{run}-{kind.replace(chr(32), chr(45))}.db'}") for kind in KINDS}
-        for db in dbs.values():
-            SQLModel.metadata.create_all(db.engine)
-        for wave in range(waves):
-            for kind, db in dbs.items():
-                rates[kind][wave].append(asyncio.run(crowd(db, crowd_cases(kind, wave, size))))
-        for db in dbs.values():
-            db.close()
-    return {kind: [statistics.median(per_run) for per_run in per_wave] for kind, per_wave in rates.items()}
-
-
-KINDS = ("different men", "one man")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--submits", type=int, default=500)
-    parser.add_argument("--crowd", type=int, default=100)
-    parser.add_argument("--waves", type=int, default=3)
-    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="linking-") as name:
         folder = Path(name)
@@ -177,18 +119,10 @@ def main() -> None:
             where = "read path, before the write" if label == "read" else "in the writer's transaction"
             print(f"  {label:20} {where:28} {percentiles(times[label])}")
         print(f"links per submit: median {statistics.median(times['links']):.0f}, max {max(times['links']):.0f}")
-        rates = time_crowds(folder, args.crowd, args.waves, args.runs)
-    print(f"\n{args.crowd} relatives submitting at once, {args.waves} waves on one database "
-          f"(submits/s per wave, median of {args.runs}):")
-    for kind, per_wave in rates.items():
-        print(f"  {kind:14} " + "  ".join(f"{rate:6.0f}" for rate in per_wave))
-    ratio = min(one / other for one, other in zip(rates["one man"], rates["different men"]))
     write_p99 = p99(times["write"])
     print("\n| target | measured | met |\n|---|---|---|")
     print(f"| p99 linking time in the writer at {args.cases:,} cases ≤ {WRITE_P99_MS:.0f} ms | {write_p99:.2f} ms "
           f"| {'yes' if write_p99 <= WRITE_P99_MS else '**no**'} |")
-    print(f"| a crowd reporting one man ≥ {CROWD_RATIO}× the submits/s of different men (worst wave) | {ratio:.2f}× "
-          f"| {'yes' if ratio >= CROWD_RATIO else '**no**'} |")
 
 
 if __name__ == "__main__":

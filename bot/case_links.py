@@ -169,7 +169,3 @@ def _file(session: Session, case_id: int, birth_year: int, names: Iterable[str])
     if rows:
         session.connection().execute(insert(_BLOCKS), rows)
 
-
-def annotate(session: Session, case: Case) -> dict[int, float]:
-    """Link a case with nothing read beforehand (the preview, tests): all of it in the write."""
-    return write_links(session, case)

@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from bot import case_links
 from db.database import Database, normalise_url
 from db.migrate import upgrade
-from db.models import Case, CaseBlock, DuplicateLink
+from db.models import Case, CaseBlock, Conversation, DuplicateLink
 from flows.duplicates import stored_keys
 from tests.conftest import database_url
 
@@ -70,6 +70,17 @@ def test_mother_and_brother_in_two_scripts_are_linked_from_what_was_read_before(
     assert links(db) == {(brother.ref, mother.ref)}
     with Session(db.engine) as session:
         assert session.get(Case, brother.id).home_district_key == "bilasuvar"
+
+
+def test_the_submit_path_reads_ahead_only_for_a_draft_in_review(db):
+    db.run_sync(submit(mother := new_case("Tahir Rüfullayev", 1980, "Biləsuvar")))
+    answers = {"full_name": "Руфуллаев Тахир", "birth": {"year": 1980}, "home_district": "Билясувар"}
+    db.run_sync(lambda s: s.add_all([Conversation(telegram_id=71, chat_id=71, phase="review", answers=answers),
+                                     Conversation(telegram_id=72, chat_id=72, phase="asking", answers=answers)]))
+    found = db.read_sync(lambda s: case_links.candidates_for_draft(s, 71))
+    assert found.scores.keys() == {mother.id} and found.facts.district_key == "bilasuvar"
+    assert db.read_sync(lambda s: case_links.candidates_for_draft(s, 72)) is None  # no submit button yet
+    assert db.read_sync(lambda s: case_links.candidates_for_draft(s, 73)) is None  # nobody
 
 
 def test_other_men_are_not_linked(db):
