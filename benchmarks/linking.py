@@ -41,7 +41,7 @@ WRITE_P99_MS = 10.0
 
 def case_row(n: int, name: str, year: int, district: str | None, father: str | None = None) -> dict:
     return dict(ref=f"B{n:07d}", reporter_telegram_id=n, reporter_chat_id=n, language="az", status="new",
-                consent_version="1", share_with_authorities=False, submitted_update_id=n, reporter_relationship="mother",
+                consent_version="1", share_with_authorities=False, submitted_receipt=n, reporter_relationship="mother",
                 person_full_name=name, birth_year=year, last_contact_date=date(2026, 1, 15), last_contact_precision="month",
                 last_contact_text="yanvar", last_location="Voronej", reporter_contact_method="telegram",
                 person_father_name=father, home_district=district, already_contacted=[], skipped=[])

@@ -32,7 +32,7 @@ def new_case(name: str, year: int, district: str | None = None, name_ru: str | N
              father: str | None = None) -> Case:
     n = next(_IDS)
     return Case(ref=f"T{n:05d}", reporter_telegram_id=n, reporter_chat_id=n, language="az", consent_version="1",
-                submitted_update_id=n, reporter_relationship="mother", person_full_name=name, birth_year=year,
+                submitted_receipt=n, reporter_relationship="mother", person_full_name=name, birth_year=year,
                 last_contact_date=date(2026, 1, 15), last_contact_precision="month", last_contact_text="yanvar",
                 last_location="Voronej", reporter_contact_method="telegram", person_name_ru=name_ru,
                 person_father_name=father, home_district=district)
@@ -149,7 +149,7 @@ def test_the_candidate_query_uses_the_block_index(db):
 
 def test_cases_stored_before_the_upgrade_are_filed_by_the_migration(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0004")
+    upgrade(url, "0005")
     engine = create_engine(normalise_url(url))
     with Session(engine) as session:
         session.add(old := new_case("Tahir Rüfullayev", 1980, name_ru="Руфуллаев Тахир"))

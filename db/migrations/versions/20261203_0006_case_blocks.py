@@ -1,7 +1,7 @@
 """case blocks: duplicate candidates by an indexed query
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 02:30:00
 
 Cases already stored are filed under their blocks here, so that a case submitted after the
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
