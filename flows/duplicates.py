@@ -12,8 +12,9 @@ Scoring (`similarity`, in [0, 1])
   1.5 (first letters are rarely mistyped; Əliyev / Vəliyev are two families). Up to one edit
   (1.5 for words of 10 letters or more) is a typo and keeps the pair similar; more than that
   is another name and scores low, because Həsənov/Hüseynov or Elçin/Elnur are different
-  people, not typos. A feminine form (Tahir → Tahirə) is never a typo. The name score leans on the *worst* word pair:
-  one wrong word is enough to make two men different.
+  people, not typos. A feminine form (Tahir → Tahirə) is never a typo, nor is one name on the
+  list of known names (`flows.known_names`) a typo of another (Emin / Emil). The name score
+  leans on the *worst* word pair: one wrong word is enough to make two men different.
 * Support: birth year equal (+), one year apart (0, families misremember by one), two years
   apart (strong −: an identical name alone no longer reaches the threshold), more (reject);
   home district the same (+) or different (−); the father's name the same (+) or different
@@ -148,14 +149,11 @@ def name_word_similarity(a: str, b: str) -> float:
     """`word_similarity` for the words of a name, told by the list of known names: a listed
     name is never a typo of another listed name (Emin / Emil), two listed spellings of one
     name are that name, and a word on no list is judged by distance alone."""
-    if a == b:
-        return word_similarity(a, b)
-    known = relation(a, b)
+    known = relation(a, b) if a != b else None
     if known is Known.SAME:
         return 1.0
-    if known is Known.OTHER:
-        return min(word_similarity(a, b), _another_word(_distance(a, b), max(len(a), len(b))))
-    return word_similarity(a, b)
+    score = word_similarity(a, b)
+    return min(score, _another_word(_distance(a, b), max(len(a), len(b)))) if known is Known.OTHER else score
 
 
 # --- Profiles: what is compared, computed once per case ---------------------------------
@@ -321,14 +319,12 @@ def _as_text(keys: set[tuple[str, ...]]) -> set[str]:
 
 
 def stored_keys(names: Iterable[str]) -> set[str]:
-    """The blocks a case is filed under (one case may hold several spellings of the name), as
-    text: what the database keeps so that a lookup is an indexed query, not a scan."""
+    """The blocks a case (every spelling of its name) is filed under, as the database keeps them."""
     return _as_text(set().union(*(_block_keys(_name_parts(n, None)[0]) for n in names if n)))
 
 
 def lookup_keys(names: Iterable[str]) -> set[str]:
-    """The blocks to look in for a case with these spellings: stored cases filed under any of
-    them are exactly the ones `DuplicateIndex.candidates_for` would return."""
+    """The blocks to look in: cases filed under them are what `DuplicateIndex.candidates_for` finds."""
     return _as_text(set().union(*(_lookup_keys(_name_parts(n, None)[0]) for n in names if n)))
 
 
