@@ -9,6 +9,7 @@ from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
+from telegram.request import BaseRequest
 from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     Application,
@@ -90,7 +91,10 @@ async def register_commands(application: Application) -> None:
             log.info("%s %s has not opened the bot yet: their command list is set at the next start", role, telegram_id)
 
 
-def build_application(settings: Settings, db: Database) -> Application:
+def build_application(settings: Settings, db: Database, requests: tuple[BaseRequest, BaseRequest] | None = None) -> Application:
+    """`requests` (for calls, for getUpdates): how Bot API calls travel; tests answer them in
+    memory. By default, over HTTP."""
+    request, polling_request = requests or (LeanRequest(), LeanRequest(max_connections=2, read_timeout=POLL_TIMEOUT + 10))
     inbox = Inbox(db)
     processor = ChatOrderedProcessor(inbox)
     application = (
@@ -102,8 +106,8 @@ def build_application(settings: Settings, db: Database) -> Application:
         .rate_limiter(PatientRateLimiter())
         .concurrent_updates(processor)
         .updater(None)  # our Poller stores updates before confirming them
-        .request(LeanRequest())
-        .get_updates_request(LeanRequest(max_connections=2, read_timeout=POLL_TIMEOUT + 10))
+        .request(request)
+        .get_updates_request(polling_request)
         .post_init(register_commands)
         .build()
     )
