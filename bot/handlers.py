@@ -14,7 +14,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import keyboards, render
+from bot import case_links, keyboards, render
 from bot.config import LANGUAGES, Settings
 from bot.events import callback_event, message_input, typed_event
 from bot.guidance import sources_text, the_rest
@@ -52,11 +52,14 @@ def person_of(update: Update) -> Person:
     return Person(user.id, update.effective_chat.id, user.language_code)
 
 
-async def turn(update: Update, context: Context, act, origin: render.Origin | None = None) -> render.Turn:
+async def turn(update: Update, context: Context, act, origin: render.Origin | None = None,
+               submitting: bool = False) -> render.Turn:
     app = services(context)
     person = person_of(update)
+    # Possible duplicates are looked up on the read path, so the writer only inserts the links.
+    found = await app.db.read(lambda s: case_links.candidates_for_draft(s, person.telegram_id)) if submitting else None
     result = await app.db.run(
-        lambda session: run_turn(session, person, receipt_of(update), act, app.settings.default_language, date.today())
+        lambda session: run_turn(session, person, receipt_of(update), act, app.settings.default_language, date.today(), found)
     )
     await render.send(context.bot, person.chat_id, result, origin, retention_days=app.settings.retention_days_closed)
     if not result.replay:
@@ -182,7 +185,7 @@ async def _handle_tap(update: Update, context: Context, query) -> None:
         if event is None:
             await turn(update, context, lambda _s, draft: [Out(OutKind.SAY, "button.stale"), *engine.current_prompt(draft)])
         else:
-            await turn(update, context, _engine(event), origin)
+            await turn(update, context, _engine(event), origin, submitting=event.action == "submit")
 
 
 async def read(update: Update, context: Context, query=lambda _session, _person, _language: None):
