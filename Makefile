@@ -38,9 +38,13 @@ test-slow: compile
 test-all: compile
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, then 100,000-case exports.
+# Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, crowds reporting one man,
+# duplicate linking and matching, then 100,000-case exports.
 bench: compile
 	$(PY) benchmarks/surge.py
+	$(PY) benchmarks/surge_crowd.py
+	$(PY) benchmarks/linking.py --cases 100000
+	$(PY) benchmarks/duplicates.py
 	$(PY) benchmarks/export_memory.py --cases 100000
 
 clean:

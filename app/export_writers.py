@@ -15,12 +15,16 @@ list[str] (or a tuple). Decisions shared by the formats:
 * lists are "; "-joined in CSV and XLSX (one cell each) and real arrays in JSON.
 
 Spreadsheet formula injection (OWASP ASVS 1.2.10): CSV and XLSX text that starts with = + - @,
-tab, carriage return or NUL gets a leading single quote. That includes phone numbers: the
-export shows "'+994501234567". This is deliberate: a spreadsheet would read "+994..." as a
-formula or number and "-" or "@" text as a formula; the quote makes it plain text. Programs
-that need the raw value should read the JSON-lines export, which is never neutralised (it is
-not opened by spreadsheets, and altering data there would only corrupt it). Real numbers (int,
-finite float) and booleans are never quoted: -3 as a number is harmless.
+tab, carriage return or NUL gets a leading single quote, so a spreadsheet shows it as text (and
+keeps it text when someone edits the cell). In CSV that includes phone numbers ("'+994501234567"):
+CSV has no types, and "+994..." would be read as a formula or a number. In XLSX a phone number in
+E.164 is a text-formatted string cell without the quote, so staff can copy and dial it (see
+PHONE_SHAPE). Programs that need the raw value should read the JSON-lines export, which is never
+neutralised (it is not opened by spreadsheets, and altering data there would only corrupt it).
+Real numbers (int, finite float) and booleans are never quoted: -3 as a number is harmless.
+
+Length: only XLSX cuts text, at Excel's 32,767 UTF-16 units per cell, with a visible marker
+(cut_for_excel); CSV and JSON keep every character.
 
 Speed: an export is millions of cells, so a cell is converted after one look-up of its exact
 type in a table (subclasses take a slower isinstance path), not a chain of isinstance checks.
@@ -35,12 +39,14 @@ import json
 import math
 import os
 import re
-import zipfile
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Callable, TextIO
-from xml.sax.saxutils import escape as xml_escape, quoteattr
+
+import xlsxwriter
+from xlsxwriter.xmlwriter import XMLwriter
 
 Row = Mapping[str, object]
 
@@ -144,11 +150,14 @@ def write_csv(
     columns: Sequence[str],
     out: BinaryIO,
     header_rows: Sequence[Sequence[str]] = (),
+    bom: bool = True,
 ) -> int:
-    """Write UTF-8 CSV with a BOM (so Excel shows ə, ş and Cyrillic), RFC 4180 quoting and CRLF
-    line ends: the column names, then `header_rows` (e.g. HXL hashtags), then one line per row.
-    Returns the number of data rows written. `out` is left open."""
-    out.write(codecs.BOM_UTF8)
+    """Write UTF-8 CSV with a BOM (so Excel shows ə, ş and Cyrillic; `bom=False` for readers that
+    take it for part of the first name), RFC 4180 quoting and CRLF line ends: the column names,
+    then `header_rows` (e.g. HXL hashtags), then one line per row. Returns the number of data rows
+    written. `out` is left open."""
+    if bom:
+        out.write(codecs.BOM_UTF8)
     text_out = io.TextIOWrapper(out, encoding="utf-8", newline="")
     try:
         writer = csv.writer(text_out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
@@ -178,148 +187,140 @@ def write_csv(
 
 
 # --- XLSX ------------------------------------------------------------------------------------
-# The workbook is written as SpreadsheetML text straight into the zip archive: openpyxl's
-# write-only mode builds an XML element per cell, which took four fifths of a large export.
-# The parts are the minimal set an Office Open XML (ECMA-376) workbook needs.
+# XlsxWriter in constant_memory mode: each row goes to disk once the next begins, strings are
+# written inline, and no cell is ever a formula (write_string, write_number... never write()).
 
 XLSX_DATE_FORMAT = "yyyy-mm-dd"
 XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
-XLSX_TEXT_LIMIT = 32_767  # characters in one cell (Excel's limit)
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-# Cell styles by position in cellXfs below: plain, bold header, datetime, date.
-_BOLD, _DATETIME, _DATE = ' s="1"', ' s="2"', ' s="3"'
-_XLSX_PARTS = {
-    "[Content_Types].xml": (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{_CONTENT_TYPE}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CONTENT_TYPE}.worksheet+xml"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{_CONTENT_TYPE}.styles+xml"/></Types>'
-    ),
-    "_rels/.rels": f'<Relationships xmlns="{_PACKAGE_REL_NS}"><Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-    "xl/_rels/workbook.xml.rels": (
-        f'<Relationships xmlns="{_PACKAGE_REL_NS}"><Relationship Id="rId1" Type="{_REL_NS}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_REL_NS}/styles" Target="styles.xml"/></Relationships>'
-    ),
-    "xl/styles.xml": (
-        f'<styleSheet xmlns="{_MAIN_NS}"><numFmts count="2"><numFmt numFmtId="164" formatCode="{XLSX_DATETIME_FORMAT}"/>'
-        f'<numFmt numFmtId="165" formatCode="{XLSX_DATE_FORMAT}"/></numFmts><fonts count="2"><font><sz val="11"/><name val="Calibri"/>'
-        '<family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts><fills count="2">'
-        '<fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1">'
-        '<border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" '
-        'fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-        '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
-    ),
-}
+XLSX_TEXT_LIMIT = 32_767  # UTF-16 code units in one cell (Excel's limit; an emoji takes two)
+# Ends a cell cut at that limit, so nobody mistakes a cut text for the whole of it. Only XLSX
+# cuts: CSV and JSON have no such limit and keep every character.
+XLSX_CUT_MARKER = " [… cut: Excel holds 32,767 characters per cell; the CSV and JSON exports have the full text]"
+# A phone number in E.164 (what the intake stores): written as a text-formatted cell without the
+# neutralising quote, so staff can copy and dial it. A text cell is never a formula, and the
+# text format keeps it text when someone edits it.
+PHONE_SHAPE = re.compile(r"\+[1-9][0-9]{4,14}")
 _INVALID_SHEET_TITLE = re.compile(r"[\\*?:/\[\]]")
-# What text needs beyond the neutralising quote: XML escapes, CR (XML readers turn a raw CR
-# into LF anyway, and Excel breaks lines in a cell on LF) and characters XML 1.0 cannot hold,
-# which become U+FFFD so one stray byte in a relative's message cannot spoil a whole export.
-_NOT_IN_XML = r"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
-_XML_ILLEGAL = re.compile(f"[{_NOT_IN_XML}]")
-_XML_CARE = re.compile(rf"[&<>\r{_NOT_IN_XML}]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+# Two faults of XlsxWriter's inline strings (3.3), mended by replacing its escape step:
+# * Text shaped like "_x0041_" must have its underscore escaped ("_x005F_"), or readers decode it
+#   ("_x003D_HYPERLINK(…)" reads back as "=HYPERLINK(…)"). XlsxWriter's pattern misses the second
+#   of two such shapes sharing an underscore ("_x0041_x0042_") and a shape closed by a control
+#   character it escapes afterwards ("_x0041" + CR becomes "_x0041_x000D_").
+# * Text that starts with "<r>" and ends with "</r>" is taken for a rich string and written with
+#   no XML escaping at all, so a family's text could add cells, formulas included, to the sheet.
+# The replacement escapes in one pass over the original text (ECMA-376 22.4.2.4), turns what XML
+# cannot hold as a character into U+FFFD (a lone surrogate would otherwise abort the whole export;
+# python-calamine does not decode an escaped U+FFFE or U+FFFF), and writes the "<" of such a text
+# as "_x003C_", which every reader decodes back to "<".
+_CONTROL = "\x00-\x08\x0b-\x1f"
+_OOXML_CARE = re.compile(rf"_(?=x[0-9a-fA-F]{{4}}[_{_CONTROL}])|[{_CONTROL}]|[\ud800-\udfff\ufffe\uffff]")
 
 
-def _excel_serial(value: datetime) -> int | float:
-    """Days since Excel's epoch, as openpyxl counts them (Excel's 1900 leap-year bug included)."""
-    days = (value - _EXCEL_EPOCH).days
-    if 0 < days <= 60:
-        days -= 1
-    seconds = value.hour * 3600 + value.minute * 60 + value.second
-    return days + seconds / 86400 if seconds else days
+def _ooxml_escape_one(match: re.Match) -> str:
+    char = match.group()
+    if char == "_":
+        return "_x005F_"
+    return f"_x{ord(char):04X}_" if char < " " else "\ufffd"
 
 
-def _xlsx_text(ref: str, text: str, style: str = "") -> str:
-    """An inline-string cell: never a formula or an error value, whatever the text looks like."""
-    text = neutralise(text)
-    if _XML_CARE.search(text):
-        text = _XML_ILLEGAL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
-        text = xml_escape(text[:XLSX_TEXT_LIMIT])
-    elif len(text) > XLSX_TEXT_LIMIT:
-        text = text[:XLSX_TEXT_LIMIT]
-    if not text:
-        return ""
-    space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+def ooxml_text(text: str) -> str:
+    """Text as stored in an inline-string cell (before XML escaping of & < >). XlsxWriter also
+    passes the values of other elements (a boolean's 1): those are left as they are."""
+    if not isinstance(text, str):
+        return text
+    text = _OOXML_CARE.sub(_ooxml_escape_one, text)
+    if text.startswith("<r>") and text.endswith("</r>"):
+        text = "_x003C_" + text[1:]
+    return text
 
 
-def _xlsx_datetime(ref: str, value: datetime) -> str:
-    # Whole seconds, like the CSV text, so both exports hold the same instant.
-    return f'<c r="{ref}"{_DATETIME} t="n"><v>{_excel_serial(_utc_naive(value).replace(microsecond=0))!r}</v></c>'
+if not callable(getattr(XMLwriter, "_escape_control_characters", None)):  # pragma: no cover
+    raise ImportError("XlsxWriter no longer has XMLwriter._escape_control_characters: review ooxml_text")
+XMLwriter._escape_control_characters = staticmethod(ooxml_text)
 
 
-def _xlsx_date(ref: str, value: date) -> str:
-    return f'<c r="{ref}"{_DATE} t="n"><v>{_excel_serial(datetime(value.year, value.month, value.day))}</v></c>'
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
-def _xlsx_float(ref: str, value: float) -> str:
-    if math.isfinite(value):
-        return f'<c r="{ref}" t="n"><v>{value!r}</v></c>'
-    return _xlsx_text(ref, str(value))  # Excel cannot store NaN or infinity as a number
+def cut_for_excel(text: str) -> str:
+    """The text, or its start plus XLSX_CUT_MARKER when it exceeds Excel's cell limit counted in
+    UTF-16 units; never splitting a character outside the Basic Multilingual Plane."""
+    if len(text) <= XLSX_TEXT_LIMIT // 2 or utf16_length(text) <= XLSX_TEXT_LIMIT:
+        return text  # the first test is free: no text that short can exceed the limit
+    room = XLSX_TEXT_LIMIT - utf16_length(XLSX_CUT_MARKER)
+    units = text.encode("utf-16-le")[: room * 2]
+    # A cut between the two halves of a surrogate pair leaves a lone high surrogate: drop it.
+    kept = units.decode("utf-16-le", errors="ignore")
+    return kept + XLSX_CUT_MARKER
 
 
-def _xlsx_iso_date(ref: str, text: str) -> str:
-    """Text in a date column: a real date when it is one, else the text as typed."""
-    if _ISO_DATE.fullmatch(text):
-        try:
-            return _xlsx_date(ref, date.fromisoformat(text))
-        except ValueError:
-            pass  # "2024-02-30" stays text: better shown as typed than silently dropped
-    return _xlsx_text(ref, text)
+class _Sheet:
+    """One worksheet written cell by cell, each by the writer for its value's type."""
 
+    def __init__(self, workbook: xlsxwriter.Workbook, title: str) -> None:
+        self.ws = workbook.add_worksheet(title)
+        self.bold = workbook.add_format({"bold": True})
+        self.date = workbook.add_format({"num_format": XLSX_DATE_FORMAT})
+        self.datetime = workbook.add_format({"num_format": XLSX_DATETIME_FORMAT})
+        self.text = workbook.add_format({"num_format": "@"})
+        self.cells: dict[type, Callable[[int, int, object], object]] = {
+            type(None): lambda row, col, value: None,
+            str: self.string,
+            bool: self.ws.write_boolean,
+            int: self.ws.write_number,
+            float: self.number,
+            datetime: lambda row, col, value: self.ws.write_datetime(row, col, _utc_naive(value).replace(microsecond=0), self.datetime),
+            date: lambda row, col, value: self.ws.write_datetime(row, col, value, self.date),
+            list: self.joined, tuple: self.joined,
+        }
 
-_XLSX_CELLS: dict[type, Callable[[str, object], str]] = {
-    type(None): lambda ref, value: "",
-    str: _xlsx_text,
-    bool: lambda ref, value: f'<c r="{ref}" t="b"><v>{int(value)}</v></c>',
-    int: lambda ref, value: f'<c r="{ref}" t="n"><v>{int(value)}</v></c>',
-    float: _xlsx_float,
-    datetime: _xlsx_datetime,
-    date: _xlsx_date,
-    list: lambda ref, items: _xlsx_text(ref, _list_text(items)), tuple: lambda ref, items: _xlsx_text(ref, _list_text(items)),
-}
-_XLSX_DATE_COLUMN_CELLS = {**_XLSX_CELLS, str: _xlsx_iso_date}
+    def string(self, row: int, col: int, text: str, style=None) -> None:
+        if text:  # an empty text is an empty cell, as in CSV
+            self.ws.write_string(row, col, cut_for_excel(neutralise(text)), style)
 
+    def number(self, row: int, col: int, value: float) -> None:
+        if math.isfinite(value):
+            self.ws.write_number(row, col, value)
+        else:
+            self.string(row, col, str(value))  # Excel cannot store NaN or infinity as a number
 
-def _column_letters(number: int) -> str:
-    """1 → A, 26 → Z, 27 → AA."""
-    head, rest = divmod(number - 1, 26)
-    return (_column_letters(head) if head else "") + chr(ord("A") + rest)
+    def joined(self, row: int, col: int, items: list | tuple) -> None:
+        self.string(row, col, _list_text(items))
 
+    def phone(self, row: int, col: int, value: object) -> None:
+        if type(value) is str and PHONE_SHAPE.fullmatch(value):
+            self.ws.write_string(row, col, value, self.text)
+        else:
+            _by_type(self.cells, value)(row, col, value)
 
-def _write_sheet(sheet: TextIO, rows: Iterable[Row], columns: Sequence[str], header_rows, date_columns) -> int:
-    letters = [_column_letters(n) for n in range(1, len(columns) + 1)]
-    headers = [columns, *header_rows]
-    # Frozen below the header rows: the top-left cell of the scrolling part is the first data row.
-    first = f"A{len(headers) + 1}"
-    sheet.write(
-        f'<worksheet xmlns="{_MAIN_NS}"><sheetViews><sheetView workbookViewId="0"><pane ySplit="{len(headers)}" topLeftCell="{first}" '
-        f'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="{first}" sqref="{first}"/></sheetView>'
-        '</sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData>'
-    )
-    for number, header in enumerate(headers, start=1):
-        cells = "".join(_xlsx_text(f"{letter}{number}", text, _BOLD) for letter, text in zip(letters, header))
-        sheet.write(f'<row r="{number}">{cells}</row>')
-    # The cell table for each column, chosen once rather than per cell.
-    plan = [(name, letter, _XLSX_DATE_COLUMN_CELLS if name in date_columns else _XLSX_CELLS) for name, letter in zip(columns, letters)]
-    count = 0
-    for number, row in enumerate(rows, start=len(headers) + 1):
-        cells = []
-        for name, letter, table in plan:
-            value = row.get(name)
-            cells.append(_by_type(table, value)(f"{letter}{number}", value))
-        sheet.write(f'<row r="{number}">{"".join(cells)}</row>')
-        count += 1
-    sheet.write("</sheetData></worksheet>")
-    return count
+    def iso_date(self, row: int, col: int, value: object) -> None:
+        """Text in a date column: a real date when it is one, else the text as typed."""
+        if type(value) is str and _ISO_DATE.fullmatch(value):
+            try:
+                return self.ws.write_datetime(row, col, date.fromisoformat(value), self.date)
+            except ValueError:
+                pass  # "2024-02-30" stays text: better shown as typed than silently dropped
+        _by_type(self.cells, value)(row, col, value)
+
+    def write(self, rows: Iterable[Row], columns: Sequence[str], header_rows, date_columns, phone_columns) -> int:
+        headers = [columns, *header_rows]
+        for number, header in enumerate(headers):
+            for col, text in enumerate(header):
+                self.string(number, col, text, self.bold)
+        self.ws.freeze_panes(len(headers), 0)
+        special = {**{name: self.iso_date for name in date_columns}, **{name: self.phone for name in phone_columns}}
+        plan, cells = [(col, name, special.get(name)) for col, name in enumerate(columns)], self.cells
+        count = 0
+        for number, row in enumerate(rows, start=len(headers)):
+            for col, name, writer in plan:
+                value = row.get(name)
+                # The column's own writer, else the one for the exact type, else for its base type.
+                (writer or cells.get(type(value)) or cells[_exportable_type(value)])(number, col, value)
+            count += 1
+        return count
 
 
 def write_xlsx(
@@ -329,37 +330,36 @@ def write_xlsx(
     header_rows: Sequence[Sequence[str]] = (),
     date_columns: set[str] | frozenset[str] = frozenset(),
     sheet_title: str = "cases",
+    phone_columns: set[str] | frozenset[str] = frozenset(),
 ) -> int:
     """Write one worksheet: bold, frozen header row(s), then one line per row. Returns the number
     of data rows written.
 
     date and datetime values become real spreadsheet dates (datetimes as UTC). `date_columns`
     names columns whose values may arrive as "YYYY-MM-DD" strings; those are written as real
-    dates too. All text is an inline-string cell, never a formula, and is neutralised like CSV
-    so both exports read the same. Text over 32,767 characters is cut there (Excel's limit).
+    dates too. All text is a string cell, never a formula, and is neutralised like CSV so both
+    exports read the same, except E.164 numbers in `phone_columns` (see PHONE_SHAPE). Text over
+    Excel's cell limit is cut with a marker (cut_for_excel).
 
-    Rows are streamed into the archive as they come. It is written beside `out_path` and moved
-    there once complete, so a failure leaves no half-written file there."""
+    The workbook is written beside `out_path` and moved there once complete, so a failure leaves
+    no half-written file there."""
     if not 0 < len(sheet_title) <= 31 or _INVALID_SHEET_TITLE.search(sheet_title):
         raise ValueError(f"not a sheet title Excel accepts: {sheet_title!r}")
     out_path = Path(out_path)
     partial = out_path.with_name(f".{out_path.name}.part")
-    try:
-        # Level 3: a third of the time of zlib's default, for a file about a tenth larger.
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as archive:
-            for name, xml in _XLSX_PARTS.items():
-                archive.writestr(name, xml)
-            archive.writestr("xl/workbook.xml", (
-                f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><bookViews><workbookView/></bookViews>'
-                f'<sheets><sheet name={quoteattr(sheet_title)} sheetId="1" r:id="rId1"/></sheets></workbook>'
-            ))
-            # newline="": line breaks inside cells are written as they are, on every platform.
-            with archive.open("xl/worksheets/sheet1.xml", "w") as stream, io.TextIOWrapper(stream, encoding="utf-8", newline="") as sheet:
-                count = _write_sheet(sheet, rows, columns, header_rows, date_columns)
-        os.replace(partial, out_path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    # XlsxWriter keeps the rows in a file of its own until close(): in a folder of ours beside
+    # the export, removed whatever happens, so no case data is left in /tmp after a failure.
+    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=f".{out_path.name}.") as scratch:
+        options = {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False,
+                   "strings_to_urls": False, "strings_to_numbers": False}
+        try:
+            workbook = xlsxwriter.Workbook(str(partial), options)
+            count = _Sheet(workbook, sheet_title).write(rows, columns, header_rows, date_columns, phone_columns)
+            workbook.close()
+            os.replace(partial, out_path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     return count
 
 
@@ -397,4 +397,20 @@ def write_jsonl(rows: Iterable[Row], columns: Sequence[str], out: TextIO) -> int
         out.write(line)
         out.write("\n")
         count += 1
+    return count
+
+
+def write_json_table(rows: Iterable[Row], columns: Sequence[str], out: TextIO, header_rows: Sequence[Sequence[str]] = ()) -> int:
+    """Write one JSON array of arrays: the column names, `header_rows` (e.g. HXL hashtags), then
+    one array per row, each on a line of its own. The form HXL readers take (libhxl reads an
+    array of arrays, or of objects, not JSON lines). Returns the number of data rows written."""
+    out.write("[")
+    out.write(_JSON.encode(list(columns)))
+    for header in header_rows:
+        out.write(",\n" + _JSON.encode(list(header)))
+    count = 0
+    for row in rows:
+        out.write(",\n" + _JSON.encode([_json_safe(row.get(name)) for name in columns]))
+        count += 1
+    out.write("]\n")
     return count

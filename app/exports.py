@@ -7,6 +7,7 @@ are. Every export leaves an audit entry (who, when, profile, filters, row count)
 from __future__ import annotations
 
 import json
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -19,7 +20,10 @@ from sqlalchemy import ColumnElement, CompoundSelect, Connection, DateTime, Resu
 from sqlmodel import Session
 
 from app.case_schema import case_column
-from app.export_writers import write_csv, write_jsonl, write_xlsx
+from app.export_writers import write_csv, write_json_table, write_jsonl, write_xlsx
+from core.config import load_settings
+from flows.districts import load_districts
+from flows.region_data import load_regions
 from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
 
 FORMATS = ("csv", "xlsx", "json")
@@ -44,9 +48,24 @@ EMBASSY_COLUMNS = (
     "consular_mission", "circumstances", "person_situation", "last_phone",
     "reporter_relationship", "reporter_name", "reporter_phone",
 )
-STATS_COLUMNS = ("month", "region", "home_district", "situation", "status", "cases")
-STATS_HXL = ("#date+month", "#adm1+name+dest", "#adm2+name+origin", "#status+situation", "#status+case", "#affected+num")
+# People (a man reported twice and confirmed the same counts once) by quarter, home district
+# (Azerbaijan's first-level units), where last seen (coarsened to a federal district of Russia,
+# or the occupied regions of Ukraine as Ukraine), situation and case status. A combination with
+# fewer than STATS_MIN_CELL people is not shown: such people are only counted in their quarter's
+# "suppressed" row, which has no other value. HXL: +origin/+dest, ISO 3166-1 alpha-3 countries
+# and ISO 3166-2 codes (seeds/iso3166.toml).
+STATS_COLUMNS = (
+    "quarter", "home_country", "home_district_code", "home_district", "last_seen_country", "last_seen_area",
+    "situation", "status", "people", "suppressed",
+)
+STATS_HXL = (
+    "#date+quarter", "#country+code+origin", "#adm1+code+origin", "#adm1+name+origin", "#country+code+dest", "#region+name+dest",
+    "#status+situation", "#status+case", "#affected+ind", "#meta+suppressed",
+)
+ISO_SEED = Path(__file__).resolve().parent.parent / "seeds" / "iso3166.toml"
+ALPHA3 = {"AZ": "AZE", "RU": "RUS", "UA": "UKR"}
 DATE_COLUMNS = {"created_at", "last_contact_date"}
+PHONE_COLUMNS = {"reporter_phone", "last_phone"}  # text cells without the quote in XLSX
 # Full-profile columns gathered from other tables; every other column is a Case column.
 RELATED_COLUMNS = ("attachments", "possible_duplicates", "additions")
 
@@ -173,13 +192,66 @@ def case_rows(session: Session, filters: Filters, profile: str) -> Iterator[dict
             yield record
 
 
-def stats_rows(session: Session, filters: Filters) -> list[dict[str, Any]]:
-    """Counts only: no names, phones or free text (home districts and regions are normalised keys)."""
+@lru_cache(maxsize=1)
+def _places() -> tuple[dict[str, tuple[str, str, str]], dict[str, tuple[str, str]]]:
+    """Home district key → (country, ISO 3166-2 code, English name); region key → (country,
+    area: the federal district's English name, or "" for Ukraine's occupied regions)."""
+    with ISO_SEED.open("rb") as handle:
+        codes = tomllib.load(handle)
+    districts = {d.key: (ALPHA3["AZ"], codes["az_districts"][d.key], d.name["en"]) for d in load_districts()}
+    regions, federal_districts = load_regions()
+    areas = {}
+    for region in regions:
+        country = codes["regions"][region.key][:2]
+        areas[region.key] = (ALPHA3[country], federal_districts[region.federal_district]["en"] if country == "RU" else "")
+    return districts, areas
+
+
+def _people(session: Session, filters: Filters) -> Iterator[tuple]:
+    """(created_at, home district, region, situation, status) per person: each case, except that
+    cases linked as confirmed duplicates, directly or through other reports (even ones the
+    filters leave out), are one person, with the values of the earliest report the filters keep
+    and any it lacks from the later ones. Unlinked cases stream through; only linked ones wait."""
+    conditions = _conditions(filters, "stats")
+    # All confirmed links, few beside the cases: filtering them by the cases chosen took SQLite
+    # seconds per thousand cases.
+    confirmed = select(LINKS.c.case_id, LINKS.c.other_case_id).where(LINKS.c.state == "confirmed")
+    parent: dict[int, int] = {}
+
+    def root(case_id: int) -> int:
+        while parent.setdefault(case_id, case_id) != case_id:
+            case_id = parent[case_id] = parent[parent[case_id]]
+        return case_id
+
+    for one, other in session.connection().execute(confirmed):
+        parent[max(root(one), root(other))] = min(root(one), root(other))  # the earliest id is the root
+    linked: dict[int, list] = {}
+    query = select(CASES.c.id, CASES.c.created_at, CASES.c.home_district_key, CASES.c.region_key, CASES.c.person_situation, CASES.c.status)
+    for case_id, *values in _streamed(session, query.where(*conditions).order_by(CASES.c.id)):
+        if case_id not in parent:
+            yield tuple(values)
+        elif (person := linked.setdefault(root(case_id), values)) is not values:
+            person[:] = [mine if mine is not None else theirs for mine, theirs in zip(person, values)]
+    yield from map(tuple, linked.values())
+
+
+def stats_rows(session: Session, filters: Filters, min_cell: int) -> list[dict[str, Any]]:
+    """Counts of people only: no names, phones, free text, or count under `min_cell`."""
+    districts, areas = _places()
     counts: Counter = Counter()
-    query = select(CASES.c.created_at, CASES.c.region_key, CASES.c.home_district_key, CASES.c.person_situation, CASES.c.status)
-    for created, region, district, situation, status in _streamed(session, query.where(*_conditions(filters, "stats"))):
-        counts[(created.strftime("%Y-%m"), region or "unknown", district or "other", situation or "unknown", status)] += 1
-    return [dict(zip(STATS_COLUMNS, (*key, n))) for key, n in sorted(counts.items())]
+    for created, district, region, situation, status in _people(session, filters):
+        quarter = f"{created.year}-Q{(created.month - 1) // 3 + 1}"
+        home = districts.get(district, (ALPHA3["AZ"], "", ""))  # not given, or not a district we know
+        seen = areas.get(region, ("", ""))
+        counts[(quarter, *home, *seen, situation or "unknown", status)] += 1
+    rows, suppressed = [], Counter()
+    for key, people in sorted(counts.items()):
+        if people >= min_cell:
+            rows.append(dict(zip(STATS_COLUMNS, (*key, people))))
+        else:
+            suppressed[key[0]] += people
+    rows += [{"quarter": quarter, "people": people, "suppressed": True} for quarter, people in suppressed.items()]
+    return sorted(rows, key=lambda row: (row["quarter"], "suppressed" in row))
 
 
 def write_export(session: Session, fmt: str, profile: str, filters: Filters, out: Path) -> int:
@@ -187,7 +259,7 @@ def write_export(session: Session, fmt: str, profile: str, filters: Filters, out
     if fmt not in FORMATS or profile not in PROFILES:
         raise ValueError(f"format must be one of {FORMATS}, profile one of {PROFILES}")
     if profile == "stats":
-        rows: Any = stats_rows(session, filters)
+        rows: Any = stats_rows(session, filters, load_settings().stats_min_cell)
         columns, header_rows, dates = STATS_COLUMNS, [STATS_HXL], set()
     else:
         columns = FULL_COLUMNS if profile == "full" else EMBASSY_COLUMNS
@@ -195,12 +267,14 @@ def write_export(session: Session, fmt: str, profile: str, filters: Filters, out
         header_rows, dates = [], DATE_COLUMNS
     if fmt == "csv":
         with out.open("wb") as handle:
-            count = write_csv(rows, columns, handle, header_rows=header_rows)
+            # Stats are ASCII, and HXL readers (libhxl) take a BOM for part of the first column name.
+            count = write_csv(rows, columns, handle, header_rows=header_rows, bom=not header_rows)
     elif fmt == "xlsx":
-        count = write_xlsx(rows, columns, out, header_rows=header_rows, date_columns=dates)
+        count = write_xlsx(rows, columns, out, header_rows=header_rows, date_columns=dates, phone_columns=PHONE_COLUMNS)
     else:
-        with out.open("w", encoding="utf-8") as handle:
-            count = write_jsonl(rows, columns, handle)
+        with out.open("w", encoding="utf-8", newline="\n") as handle:
+            # Stats as one array of arrays with the hashtag row, which HXL readers take.
+            count = write_json_table(rows, columns, handle, header_rows) if header_rows else write_jsonl(rows, columns, handle)
     return count
 
 

@@ -117,7 +117,10 @@ def run_turn(
     act: Callable[[Session, Draft], list[Out]],
     default_language: str,
     today: date,
+    found: case_links.Found | None = None,
 ) -> Turn:
+    """`found`: the duplicates `case_links.candidates_for_draft` read before this write, if the
+    turn may submit (so the writer only inserts the links)."""
     conversation, remembered = draft_of(session, person)
     # Receipts are the inbox's own numbers, given in the order updates were stored (unlike
     # Telegram's update ids, which may restart lower), and one chat's updates are handled in
@@ -139,7 +142,7 @@ def run_turn(
         where = directory.route(session, case.language, conversation.answers.get("last_location"))
         if where is not None:
             case.consular_mission, case.region_key = where.mission_key, where.region_key
-        case_links.annotate(session, case)
+        case_links.write_links(session, case, found)
         submitted_route = where
         about = {"situation": conversation.answers.get("situation"), "location": conversation.answers.get("last_location")}
         engine.after_submit(conversation)

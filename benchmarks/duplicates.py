@@ -33,6 +33,9 @@ from flows.duplicates import (
     similarity,
 )
 
+from flows.districts import default_districts  # noqa: E402
+from flows.known_names import Known, read_names, relation, word_keys  # noqa: E402
+
 PAIRS_CSV = ROOT / "tests" / "data" / "name_pairs.csv"
 
 
@@ -57,6 +60,19 @@ def load_pairs(path: Path = PAIRS_CSV) -> list[Pair]:
             b = Candidate(row["name_b"], _year(row["birth_year_b"]), row["district_b"] or None, key=f"{line}b")
             pairs.append(Pair(a, b, row["same"].strip() == "1", row.get("split") or "tune", line))
     return pairs
+
+
+def year_and_district_agree(pair: Pair) -> bool:
+    """Both known and equal: only the name can tell these men apart."""
+    a, b = pair.a, pair.b
+    if a.birth_year is None or a.birth_year != b.birth_year or not a.home_district or not b.home_district:
+        return False
+    return match_district(a.home_district) == match_district(b.home_district) is not None
+
+
+def match_district(text: str) -> str | None:
+    found = default_districts().match(text)
+    return found.key if found else None
 
 
 @dataclass
@@ -218,6 +234,44 @@ def print_timing(pairs: list[Pair], size: int = 100_000, lookups: int = 500) -> 
     print(f"lookups with at least one candidate: {found}")
 
 
+# Letters next to each other on a Latin keyboard: the substitutions a hurried thumb makes.
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOURS = {ch: {row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)} for row in _ROWS for i, ch in enumerate(row)}
+
+
+def one_slip_typos(word: str) -> set[str]:
+    """A letter left out, doubled, swapped with the next, or hit beside (in Latin letters)."""
+    out = set()
+    for i, ch in enumerate(word):
+        out.add(word[:i] + word[i + 1:])
+        out.add(word[:i] + ch + word[i:])
+        if i + 1 < len(word):
+            out.add(word[:i] + word[i + 1] + ch + word[i + 2:])
+        out.update(word[:i] + other + word[i + 1:] for other in _NEIGHBOURS.get(ch.lower(), ()))
+    out.discard(word)
+    return out
+
+
+def print_typo_cost() -> None:
+    """What the list of known names costs in recall: typos of a listed name (its English
+    spelling) that spell another listed name, so are taken for another man."""
+    typos = lost = 0
+    examples = []
+    for _, spellings in read_names():
+        [own] = word_keys(spellings[2]) or [""]
+        for typo in sorted(one_slip_typos(spellings[2])):
+            keys = word_keys(typo)
+            if len(keys) != 1 or keys == {own}:
+                continue  # the rules already read it as the same name
+            typos += 1
+            if relation(own, next(iter(keys))) is Known.OTHER:
+                lost += 1
+                examples.append(f"{spellings[2]}→{typo}")
+    print(f"\n== one-slip typos of the {len(read_names())} known names (English spelling): {typos} typos, "
+          f"{lost} ({lost / typos:.1%}) spell another known name and are no longer linked")
+    print("  e.g. " + ", ".join(examples[:12]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("all", "tune", "held_out"), default="all")
@@ -228,8 +282,10 @@ def main() -> None:
         print_quality("all pairs", pairs)
         for split in ("tune", "held_out"):
             print_quality(f"{split} pairs", [p for p in pairs if p.split == split])
+        print_quality("pairs whose birth year and district agree (the hard ones)", [p for p in pairs if year_and_district_agree(p)])
     else:
         print_quality(f"{args.split} pairs", [p for p in pairs if p.split == args.split])
+    print_typo_cost()
     if not args.no_timing:
         print_timing(pairs)
 

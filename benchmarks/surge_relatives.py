@@ -44,11 +44,13 @@ class Report:
     answers: dict
 
 
-def report_for(index: int) -> Report:
-    """The required answers, then review and send: what a frightened relative does first."""
+def report_for(index: int, one_man: bool = False) -> Report:
+    """The required answers, then review and send: what a frightened relative does first.
+    `one_man`: every relative reports the same man (in her own script), as after a news story."""
     language = LANGUAGES[index % 3]
-    name = f"{GIVEN[language][index % 8]} {SURNAMES[language][index // 8 % 6]}"
-    birth_year = 1970 + index % 30
+    given, surname = (0, 0) if one_man else (index % 8, index // 8 % 6)
+    name = f"{GIVEN[language][given]} {SURNAMES[language][surname]}"
+    birth_year = 1980 if one_man else 1970 + index % 30
     steps = (
         Step("send", "/start"),
         Step("tap", t(language, "button.agree")),

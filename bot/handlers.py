@@ -12,6 +12,7 @@ from sqlmodel import Session
 from telegram import Message, Update
 from telegram.error import BadRequest
 
+from app import case_links
 from app.guidance import sources_text, the_rest
 from app.intake import Draft, cases_today, language_of, run_turn, set_language, status_lines
 from bot import keyboards, render
@@ -29,11 +30,14 @@ from flows.engine import Event, Out, OutKind, Phase
 log = logging.getLogger(__name__)
 
 
-async def turn(update: Update, context: Context, act, origin: render.Origin | None = None) -> render.Turn:
+async def turn(update: Update, context: Context, act, origin: render.Origin | None = None,
+               submitting: bool = False) -> render.Turn:
     app = services(context)
     person = person_of(update)
+    # Possible duplicates are looked up on the read path, so the writer only inserts the links.
+    found = await app.db.read(lambda s: case_links.candidates_for_draft(s, person.telegram_id)) if submitting else None
     result = await app.db.run(
-        lambda session: run_turn(session, person, receipt_of(update), act, app.settings.default_language, date.today())
+        lambda session: run_turn(session, person, receipt_of(update), act, app.settings.default_language, date.today(), found)
     )
     await render.send(context.bot, person.chat_id, result, origin, retention_days=app.settings.retention_days_closed)
     if not result.replay:
@@ -151,7 +155,7 @@ async def _handle_tap(update: Update, context: Context, query) -> None:
         if event is None:
             await turn(update, context, lambda _s, draft: [Out(OutKind.SAY, "button.stale"), *engine.current_prompt(draft)])
         else:
-            await turn(update, context, _engine(event), origin)
+            await turn(update, context, _engine(event), origin, submitting=event.action == "submit")
 
 
 async def send_more_guidance(update: Update, context: Context) -> None:

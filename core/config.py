@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     retention_days_closed: int = Field(default=365, ge=1)  # closed cases are purged after this
     inbox_retention_days: int = Field(default=7, ge=1)  # processed raw updates (they hold messages)
+    stats_min_cell: int = Field(default=5, ge=3)  # the stats export shows no count of fewer people
     max_cases_per_day: int = Field(default=5, ge=1)  # new reports one person may send in a day
     flood_messages: int = Field(default=30, ge=2)  # more than this many messages ...
     flood_seconds: int = Field(default=10, ge=1)  # ... within this many seconds: "please wait"

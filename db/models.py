@@ -264,6 +264,19 @@ class DuplicateLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class CaseBlock(SQLModel, table=True):
+    """The blocks a case is filed under for duplicate look-ups (`flows.duplicates.stored_keys`):
+    consonant outlines of its name, with its birth year, so that a new case finds its possible
+    duplicates by one index range per block (key, then years). Derived from the name, so it
+    goes with the case (cascade)."""
+
+    __tablename__ = "case_block"
+
+    key: str = Field(primary_key=True, max_length=96)
+    birth_year: int = Field(primary_key=True)
+    case_id: int = Field(primary_key=True, foreign_key="case.id", index=True, ondelete="CASCADE")
+
+
 class ExportAudit(SQLModel, table=True):
     """Who exported what: profile, filters, row count. Never a field value."""
 

@@ -12,8 +12,9 @@ Scoring (`similarity`, in [0, 1])
   1.5 (first letters are rarely mistyped; Əliyev / Vəliyev are two families). Up to one edit
   (1.5 for words of 10 letters or more) is a typo and keeps the pair similar; more than that
   is another name and scores low, because Həsənov/Hüseynov or Elçin/Elnur are different
-  people, not typos. A feminine form (Tahir → Tahirə) is never a typo. The name score leans on the *worst* word pair:
-  one wrong word is enough to make two men different.
+  people, not typos. A feminine form (Tahir → Tahirə) is never a typo, nor is one name on the
+  list of known names (`flows.known_names`) a typo of another (Emin / Emil). The name score
+  leans on the *worst* word pair: one wrong word is enough to make two men different.
 * Support: birth year equal (+), one year apart (0, families misremember by one), two years
   apart (strong −: an identical name alone no longer reaches the threshold), more (reject);
   home district the same (+) or different (−); the father's name the same (+) or different
@@ -41,9 +42,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flows.known_names import Known, relation
 from flows.names import VOWELS, NameToken, parse_key, word_skeletons
 
-__all__ = ["THRESHOLD", "Candidate", "DuplicateIndex", "find_candidates", "is_possible_duplicate", "similarity"]
+__all__ = ["THRESHOLD", "Candidate", "DuplicateIndex", "find_candidates", "is_possible_duplicate", "lookup_keys",
+           "similarity", "stored_keys"]
 
 THRESHOLD = 0.8
 
@@ -134,7 +137,23 @@ def word_similarity(a: str, b: str) -> float:
     length = max(len(a), len(b))
     if distance <= _allowed_edits(length):
         return 1.0 - 0.1 * distance
+    return _another_word(distance, length)
+
+
+def _another_word(distance: float, length: int) -> float:
     return max(0.0, 0.6 * (1.0 - distance / length))
+
+
+@lru_cache(maxsize=262_144)
+def name_word_similarity(a: str, b: str) -> float:
+    """`word_similarity` for the words of a name, told by the list of known names: a listed
+    name is never a typo of another listed name (Emin / Emil), two listed spellings of one
+    name are that name, and a word on no list is judged by distance alone."""
+    known = relation(a, b) if a != b else None
+    if known is Known.SAME:
+        return 1.0
+    score = word_similarity(a, b)
+    return min(score, _another_word(_distance(a, b), max(len(a), len(b)))) if known is Known.OTHER else score
 
 
 # --- Profiles: what is compared, computed once per case ---------------------------------
@@ -195,7 +214,7 @@ def _name_score(a: tuple[str, ...], b: tuple[str, ...]) -> float:
         return 0.0
     if len(a) > len(b):
         a, b = b, a
-    score = max(_pairing_score(sorted(word_similarity(x, b[j]) for x, j in zip(a, order)))
+    score = max(_pairing_score(sorted(name_word_similarity(x, b[j]) for x, j in zip(a, order)))
                 for order in itertools.permutations(range(len(b)), len(a)))
     if len(a) == 1:
         # One word (a given name alone) says little about who the man is.
@@ -234,7 +253,7 @@ def _raw_score(a: _Profile, b: _Profile) -> float:
     if a.district and b.district:
         score += SAME_DISTRICT if _same_place(a.district, b.district) else OTHER_DISTRICT
     if a.father and b.father:
-        score += SAME_FATHER if word_similarity(a.father, b.father) >= 0.85 else OTHER_FATHER
+        score += SAME_FATHER if name_word_similarity(a.father, b.father) >= 0.85 else OTHER_FATHER
     return score
 
 
@@ -289,6 +308,24 @@ def _lookup_keys(core: tuple[NameToken, ...]) -> set[tuple[str, ...]]:
     # A stored one-word name is worth showing for any name containing that word.
     keys.update(("1", _outline(t.stem)) for t in core)
     return keys
+
+
+# Stored keys are text in a column of bounded width; cutting a long one only merges blocks.
+KEY_WIDTH = 96
+
+
+def _as_text(keys: set[tuple[str, ...]]) -> set[str]:
+    return {"|".join(key)[:KEY_WIDTH] for key in keys}
+
+
+def stored_keys(names: Iterable[str]) -> set[str]:
+    """The blocks a case (every spelling of its name) is filed under, as the database keeps them."""
+    return _as_text(set().union(*(_block_keys(_name_parts(n, None)[0]) for n in names if n)))
+
+
+def lookup_keys(names: Iterable[str]) -> set[str]:
+    """The blocks to look in: cases filed under them are what `DuplicateIndex.candidates_for` finds."""
+    return _as_text(set().union(*(_lookup_keys(_name_parts(n, None)[0]) for n in names if n)))
 
 
 class DuplicateIndex:

@@ -16,7 +16,9 @@ from flows.duplicates import (
     find_candidates,
     is_possible_duplicate,
     similarity,
+    word_similarity,
 )
+from flows.known_names import read_names, word_keys
 from flows.names import name_key, parse_name
 
 PAIRS_CSV = Path(__file__).parent / "data" / "name_pairs.csv"
@@ -132,6 +134,52 @@ def test_father_name_decides():
 def test_similarity_is_bounded():
     assert similarity(TAHIR, TAHIR) == 1.0
     assert similarity(TAHIR, Candidate("", None, None)) == 0.0
+
+
+# --- Known names: a typo or another man --------------------------------------------------
+
+# Different real names one letter apart, same birth year and district: two men.
+ANOTHER_MAN = [
+    ("Kazımov Emin", "Kazımov Emil"), ("Qasımov Ramil", "Qasımov Ramin"), ("Məmmədov Elçin", "Məmmədov Elvin"),
+    ("Bağırov Samir", "Bağırov Sabir"), ("Kərimov Fuad", "Kazımov Fuad"), ("Гасымов Рамиль", "Qasımov Ramin"),
+]
+# Real typos of those names: one man.
+SAME_MAN = [
+    ("Kazımov Emin", "Kazimov Emim"), ("Qasımov Ramil", "Гасымов Рамиль"), ("Məmmədov Elçin", "Memmedov Elchn"),
+    ("Bağırov Samir", "Bagirov Samiir"), ("Kərimov Fuad", "Kerimov Fuat"), ("Kərimov Fuad", "Kərmov Fuad"),
+    ("Mirzəyev Bəhruz", "Мирзоев Бахруз"), ("Qəmbərov Akif", "Ganbarov Akif"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), ANOTHER_MAN)
+def test_two_known_names_one_letter_apart_are_two_men(a, b):
+    assert not is_possible_duplicate(Candidate(a, 1990, "Quba"), Candidate(b, 1990, "Quba"))
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_MAN)
+def test_a_typo_or_another_spelling_of_a_known_name_is_one_man(a, b):
+    assert is_possible_duplicate(Candidate(a, 1990, "Quba"), Candidate(b, 1990, "Quba"))
+
+
+def test_a_fathers_known_name_one_letter_off_is_another_father():
+    a = Candidate("Cəfərov Orxan", 1994, "Şəmkir", father_name="Ramil")
+    assert not is_possible_duplicate(a, Candidate("Cəfərov Orxan", 1994, "Şəmkir", father_name="Ramiz"))
+    assert is_possible_duplicate(a, Candidate("Cəfərov Orxan", 1994, "Şəmkir", father_name="Рамиль"))
+
+
+def test_every_listed_name_is_spelled_alike_in_its_three_scripts():
+    """The rules alone read a name's az, ru and en spellings as one word: a spelling that reads
+    far from the others is a slip in the list, which would keep reports of one man apart."""
+    for _, spellings in read_names():
+        keys = [word_keys(spelling) for spelling in spellings[:3]]
+        assert all(len(k) == 1 for k in keys), spellings
+        first, *others = (next(iter(k)) for k in keys)
+        assert all(word_similarity(first, other) >= 0.85 for other in others), spellings
+
+
+def test_the_list_holds_a_few_hundred_names():
+    kinds = [kind for kind, _ in read_names()]
+    assert kinds.count("given") >= 200 and kinds.count("surname") >= 100
 
 
 # --- Index and find_candidates ---------------------------------------------------------

@@ -16,7 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.export_writers import cell_text, neutralise, write_csv, write_jsonl, write_xlsx
+from openpyxl.utils.escape import unescape
+from python_calamine import CalamineWorkbook
+
+from app.export_writers import (
+    PHONE_SHAPE, XLSX_CUT_MARKER, XLSX_TEXT_LIMIT, cell_text, cut_for_excel, neutralise, write_csv, write_jsonl, write_xlsx,
+)
 
 COLUMNS = ["id", "name", "note", "phone", "born", "reported_at", "regions", "verified", "age"]
 HXL = ["#id", "#x_name", "#description", "#contact+phone", "#date+birth", "#date+reported"]
@@ -135,15 +140,58 @@ def test_csv_leaves_caller_stream_open_and_counts_zero():
 
 
 # --- XLSX ------------------------------------------------------------------------------------
+# Every workbook is read back by two readers nobody here wrote, openpyxl and python-calamine, and
+# each cell compared with the CSV export of the same rows.
 
 
 def _all_cells(ws):
     return [cell for row in ws.iter_rows() for cell in row]
 
 
+def _read_both(path) -> tuple[list[list], list[list]]:
+    """The cell values as openpyxl and as python-calamine read them. openpyxl leaves the _xHHHH_
+    escapes of inline strings as they are (it decodes them in shared strings only), so its own
+    unescape is applied here, as a reader of shared strings would."""
+    by_openpyxl = [[unescape(v) if isinstance(v, str) else v for v in row] for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+    by_calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    return by_openpyxl, by_calamine
+
+
+def _holds(value, csv_text: str, expected_text: str) -> bool:
+    """Whether a cell value read from the workbook says what the CSV says (text: `expected_text`)."""
+    if value is None or value == "":
+        return csv_text == ""
+    if isinstance(value, bool):
+        return csv_text == ("true" if value else "false")
+    if isinstance(value, (int, float)):
+        return float(csv_text) == value
+    if isinstance(value, datetime):
+        if "T" not in csv_text:  # a date, which openpyxl reads as a datetime at midnight
+            return value == datetime.fromisoformat(csv_text)
+        return value == datetime.fromisoformat(csv_text.removesuffix("Z"))
+    if isinstance(value, date):  # calamine reads a datetime at midnight as a date
+        return csv_text in (value.isoformat(), f"{value.isoformat()}T00:00:00Z")
+    return value == expected_text
+
+
+def _assert_workbook_matches_csv(path, rows, columns, phone_columns=frozenset(), header_rows=()):
+    out = io.BytesIO()
+    write_csv(rows, columns, out, header_rows=header_rows)
+    table = _csv_rows(out.getvalue())
+    for reader, sheet in zip(("openpyxl", "calamine"), _read_both(path)):
+        assert len(sheet) <= len(table), reader
+        sheet = sheet + [[]] * (len(table) - len(sheet))  # readers end at the last row with a value
+        for number, (line, cells) in enumerate(zip(table, sheet)):
+            cells = list(cells) + [None] * (len(line) - len(cells))
+            for name, text, value in zip(columns, line, cells):
+                is_phone = number > len(header_rows) and name in phone_columns and PHONE_SHAPE.fullmatch(text.removeprefix("'"))
+                expected = cut_for_excel(text.removeprefix("'") if is_phone else text)
+                assert _holds(value, text, expected), (reader, number, name, text[:80], value if not isinstance(value, str) else value[:80])
+
+
 def test_xlsx_header_bold_frozen_and_typed_cells(tmp_path):
     path = tmp_path / "cases.xlsx"
-    assert write_xlsx(ROWS, COLUMNS, path) == 2
+    assert write_xlsx(ROWS, COLUMNS, path, phone_columns={"phone"}) == 2
     ws = openpyxl.load_workbook(path)["cases"]
     assert ws.freeze_panes == "A2"
     assert all(cell.font.bold for cell in ws[1])
@@ -153,7 +201,8 @@ def test_xlsx_header_bold_frozen_and_typed_cells(tmp_path):
     row = {name: cell for name, cell in zip(COLUMNS, ws[2])}
     assert row["name"].value == "Əli Şükürov"
     assert row["note"].value == 'Он сказал "приеду", потом, молчание\nвторая строка'
-    assert row["phone"].value == "'+994501234567"
+    # Staff copy and dial it: no quote, a text cell with the text format (stays text when edited).
+    assert row["phone"].value == "+994501234567" and row["phone"].data_type == "s" and row["phone"].number_format == "@"
     assert row["born"].is_date and row["born"].number_format == "yyyy-mm-dd"
     assert row["born"].value.date() == date(1990, 3, 14)  # openpyxl reads dates back as datetimes
     assert row["reported_at"].is_date and row["reported_at"].number_format == "yyyy-mm-dd hh:mm:ss"
@@ -165,6 +214,15 @@ def test_xlsx_header_bold_frozen_and_typed_cells(tmp_path):
     second = {name: cell for name, cell in zip(COLUMNS, ws[3])}
     assert second["note"].value is None and second["born"].value is None
     assert second["age"].value == -3 and second["age"].data_type == "n"
+    _assert_workbook_matches_csv(path, ROWS, COLUMNS, phone_columns={"phone"})
+
+
+def test_xlsx_phone_columns_quote_whatever_is_not_a_phone_number(tmp_path):
+    rows = [{"phone": "-1+1"}, {"phone": "+994 50 123"}, {"phone": "=1+1"}, {"phone": "+79001234567"}]
+    path = tmp_path / "cases.xlsx"
+    write_xlsx(rows, ["phone"], path, phone_columns={"phone"})
+    assert [line[0] for line in _read_both(path)[1][1:]] == ["'-1+1", "'+994 50 123", "'=1+1", "+79001234567"]
+    _assert_workbook_matches_csv(path, rows, ["phone"], phone_columns={"phone"})
 
 
 def test_xlsx_two_header_rows_freeze_below_both(tmp_path):
@@ -174,10 +232,21 @@ def test_xlsx_two_header_rows_freeze_below_both(tmp_path):
     assert ws.freeze_panes == "A3"
     assert all(cell.font.bold for cell in ws[2] if cell.value)
     assert [cell.value or "" for cell in ws[2]] == HXL
+    _assert_workbook_matches_csv(path, ROWS, COLUMNS, header_rows=[HXL])
+
+
+# Text a reader could decode into something else: escape-shaped text (alone, sharing an
+# underscore, closed by a control character), control characters, and XML that XlsxWriter on
+# its own writes unescaped (a text between <r> and </r>), here adding a live HYPERLINK cell.
+TRICKY_TEXTS = [
+    '_x003D_HYPERLINK("http://evil","click")', "_x0041_x0042_", "_x005F_x0041_", "SKU_x0041\r", "a_x0041\x01",
+    "_X003D_upper", "_x00_", '<r><t>a</t></r></is></c><c r="B2"><f>HYPERLINK("http://evil","x")</f></c><c><is><r>',
+    "<r></r>", "x\x00y\x08z\x1f", "  edges  ", "a & b <c> \"d\"", "line\r\nbreak",
+]
 
 
 def test_xlsx_never_writes_a_formula(tmp_path):
-    texts = FORMULA_LIKE + ["#N/A", "=", "-", "'=1"]
+    texts = FORMULA_LIKE + ["#N/A", "=", "-", "'=1"] + TRICKY_TEXTS
     rows = [{"note": text, "regions": [text]} for text in texts]
     header = ["=cmd|' /C calc'!A0", "regions"]  # even a hostile column name
     path = tmp_path / "cases.xlsx"
@@ -185,22 +254,47 @@ def test_xlsx_never_writes_a_formula(tmp_path):
 
     ws = openpyxl.load_workbook(path).active
     assert not [cell.coordinate for cell in _all_cells(ws) if cell.data_type == "f"]
-    body = list(ws.iter_rows(min_row=2, values_only=True))
-    assert body[0] == ("'@x", "'+y")
-    # After the neutralising quote: NUL cannot live in XML, it becomes U+FFFD; CR becomes LF.
-    xlsx_form = {"\r=x": "\n=x", "\0=x": "\ufffd=x"}
-    expected = ["'" + xlsx_form.get(text, text) for text in FORMULA_LIKE]
-    expected += ["#N/A", "'=", "'-", "'=1"]
-    assert [line[0] for line in body[1:]] == expected
+    assert ws.max_column == 2, "no cell was added by the text"
     assert all(cell.data_type == "s" for cell in _all_cells(ws) if cell.value is not None)
+    _assert_workbook_matches_csv(path, rows, ["note", "regions"], header_rows=[["@x", "+y"]])
+    body = _read_both(path)[1][2:]
+    assert body[len(FORMULA_LIKE) + 4][0] == '_x003D_HYPERLINK("http://evil","click")', "not decoded into =HYPERLINK"
 
-    # The raw sheet XML too: inline strings, no <f> element at all.
+    # The raw sheet XML too: no <f> element at all.
     path2 = tmp_path / "hostile.xlsx"
     write_xlsx(rows, header, path2)
     xml = zipfile.ZipFile(path2).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml and "<f " not in xml
-    assert 't="inlineStr"' in xml
     assert openpyxl.load_workbook(path2).active["A1"].value == "'" + header[0]
+
+
+@settings(max_examples=60, deadline=None)
+# Pieces that join into escape shapes ("_x0041" + "_x0041" + "_"), control characters, markup.
+@given(st.lists(st.lists(st.sampled_from(["_x0041", "_x005F", "_", "x", "\r", "\x01", "<r>", "</r>", "=", "😀", "ə", " "]), max_size=8).map("".join), min_size=1, max_size=4))
+def test_xlsx_any_text_reads_back_as_in_csv(tmp_path_factory, texts):
+    rows = [{"note": text} for text in texts]
+    path = tmp_path_factory.mktemp("prop") / "cases.xlsx"
+    write_xlsx(rows, ["note"], path)
+    _assert_workbook_matches_csv(path, rows, ["note"])
+
+
+def test_xlsx_cuts_long_cells_in_utf16_units_with_a_visible_marker(tmp_path):
+    emoji = "😀" * 20_000  # 20,000 characters, 40,000 UTF-16 units: over Excel's limit
+    exact = "ə" * XLSX_TEXT_LIMIT  # at the limit: kept whole
+    rows = [{"text": emoji}, {"text": "x" * 40_000}, {"text": exact}, {"text": ["😀" * 10_000, "😀" * 10_000]}]
+    path = tmp_path / "cases.xlsx"
+    write_xlsx(rows, ["text"], path)
+    for sheet in _read_both(path):
+        cut_emoji, cut_x, whole, joined = (line[0] for line in sheet[1:])
+        for cut, char in ((cut_emoji, "😀"), (cut_x, "x"), (joined, "😀")):
+            assert cut.endswith(XLSX_CUT_MARKER) and len(cut.encode("utf-16-le")) // 2 <= XLSX_TEXT_LIMIT
+            assert set(cut.removesuffix(XLSX_CUT_MARKER)) <= {char, ";", " "}, "no half of an emoji is left"
+        assert len(cut_emoji.encode("utf-16-le")) // 2 >= XLSX_TEXT_LIMIT - 1
+        assert whole == exact
+    _assert_workbook_matches_csv(path, rows, ["text"])
+    out = io.BytesIO()
+    write_csv(rows, ["text"], out)
+    assert _csv_rows(out.getvalue())[1] == [emoji], "CSV keeps the whole text"
 
 
 def test_xlsx_date_columns_turn_iso_text_into_dates(tmp_path):
@@ -218,21 +312,23 @@ class _Level(enum.IntEnum):
 
 
 def test_xlsx_keeps_text_and_values_exactly(tmp_path):
-    """The sheet XML is written by hand: markup characters, edge whitespace, Excel's length
-    limit, values Excel cannot hold as numbers and subclasses must all come back as in CSV."""
-    columns = ["text", "spaced", "long", "number", "values", "when"]
+    """Markup characters, edge whitespace, values Excel cannot hold as numbers and subclasses
+    must all come back as in CSV; a lone surrogate and U+FFFE, U+FFFF (no XML character) as U+FFFD."""
+    columns = ["text", "spaced", "number", "values", "when"]
     rows = [
-        {"text": 'a & b <c> "d"', "spaced": "  two sides  ", "long": "x" * 40_000, "number": float("-inf"),
+        {"text": 'a & b <c> "d"', "spaced": "  two sides  ", "number": float("-inf"),
          "values": ("Gəncə", 2), "when": datetime(1900, 1, 15, 6, tzinfo=BAKU)},
-        {"text": "\ud800 lone", "spaced": " ", "number": _Level.HIGH, "values": [], "when": date(2024, 2, 29)},
+        {"text": "\ud800 lone \ufffe\uffff", "spaced": " ", "number": _Level.HIGH, "values": [], "when": date(2024, 2, 29)},
     ]
     path = tmp_path / "cases.xlsx"
     write_xlsx(rows, columns, path)
     first, second = openpyxl.load_workbook(path).active.iter_rows(min_row=2, values_only=True)
-    assert first[:5] == ('a & b <c> "d"', "  two sides  ", "x" * 32_767, "'-inf", "Gəncə; 2")
-    assert first[5] == datetime(1900, 1, 15, 2)  # UTC, before Excel's phantom 29 February 1900
-    assert second == ("\ufffd lone", " ", None, 3, None, datetime(2024, 2, 29))
-    assert [p.name for p in tmp_path.iterdir()] == ["cases.xlsx"], "no partial file is left behind"
+    assert first[:4] == ('a & b <c> "d"', "  two sides  ", "'-inf", "Gəncə; 2")
+    assert first[4] == datetime(1900, 1, 15, 2)  # UTC, before Excel's phantom 29 February 1900
+    assert second == ("\ufffd lone \ufffd\ufffd", " ", 3, None, datetime(2024, 2, 29))
+    assert [p.name for p in tmp_path.iterdir()] == ["cases.xlsx"], "no partial or scratch file is left behind"
+    write_xlsx(rows[:1], columns, path)
+    _assert_workbook_matches_csv(path, rows[:1], columns)
 
 
 def test_xlsx_failure_leaves_no_file(tmp_path):
@@ -331,4 +427,4 @@ def test_memory_xlsx_stays_flat(tmp_path):
     print(f"xlsx peak {peak:.2f} MB")
     assert peak < 10  # a sheet built in memory (openpyxl's normal mode: ~33 MB) would fail this
     xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
-    assert f'<row r="{MEMORY_ROWS + 1}">' in xml and f'<row r="{MEMORY_ROWS + 2}">' not in xml
+    assert f'<row r="{MEMORY_ROWS + 1}"' in xml and f'<row r="{MEMORY_ROWS + 2}"' not in xml

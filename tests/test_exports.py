@@ -7,18 +7,22 @@ import io
 import json
 from datetime import date, datetime, timedelta, timezone
 
+import hxl
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, create_engine, select
 
 from app import exports
-from app.exports import EMBASSY_COLUMNS, FULL_COLUMNS, STATS_COLUMNS, STATS_HXL, Filters, write_export
+from app.export_writers import PHONE_SHAPE
+from app.exports import EMBASSY_COLUMNS, FULL_COLUMNS, PHONE_COLUMNS, STATS_COLUMNS, STATS_HXL, Filters, write_export
+from core.config import ConfigError
 from core.i18n import t
 from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
 from tests.conftest import ADMIN_IDS, settle
 from db.database import normalise_url
 from tests.conftest import database_url
 from tests.test_deployment import run_bot
+from tests.test_export_writers import _holds, _read_both
 from tests.test_staff_desk import submit_report
 
 NOW = datetime.now(timezone.utc)
@@ -88,6 +92,20 @@ def test_full_xlsx_has_a_frozen_header_real_dates_and_never_a_formula(database, 
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     contact = [row[FULL_COLUMNS.index("last_contact_date")].value for row in sheet.iter_rows(min_row=2)]
     assert all(isinstance(v, (date, datetime)) for v in contact)
+    by_ref = {row[0].value: dict(zip(FULL_COLUMNS, row)) for row in sheet.iter_rows(min_row=2)}
+    phone = by_ref["T01-AAA"]["reporter_phone"]
+    assert phone.value == "+994501234567" and phone.data_type == "s", "a number staff can copy and dial"
+    assert by_ref["EVL-777"]["last_phone"].value == "'-1+1", "not a phone number: neutralised"
+
+
+def test_full_xlsx_reads_back_as_the_csv_in_openpyxl_and_calamine(database, tmp_path):
+    table = list(csv.reader(io.StringIO(export(database, tmp_path, "csv").read_text(encoding="utf-8-sig"))))
+    for reader, sheet in zip(("openpyxl", "calamine"), _read_both(export(database, tmp_path, "xlsx"))):
+        assert len(sheet) == len(table) == 8, reader
+        for line, cells in zip(table, sheet):
+            for name, text, value in zip(FULL_COLUMNS, line, cells):
+                unquoted = text.removeprefix("'") if name in PHONE_COLUMNS and PHONE_SHAPE.fullmatch(text.removeprefix("'")) else text
+                assert _holds(value, text, unquoted), (reader, line[0], name, text, value)
 
 
 def test_json_is_one_object_per_line(database, tmp_path):
@@ -108,9 +126,134 @@ def test_stats_profile_is_counts_with_hxl_and_nothing_personal(database, tmp_pat
     text = export(database, tmp_path, "csv", "stats").read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == STATS_COLUMNS and tuple(rows[1]) == STATS_HXL
-    assert sum(int(r[-1]) for r in rows[2:]) == 7
+    people = [dict(zip(STATS_COLUMNS, r))["people"] for r in rows[2:]]
+    assert sum(map(int, people)) == 7
     for secret in ("Rüfullayev", "+994", "Voronej", "yanvar", "HYPERLINK"):
         assert secret not in text
+
+
+def _stats_case(n: int, created: datetime, **values) -> Case:
+    return make_case(n, ref=f"S{n:02d}-AAA", created_at=created, **values)
+
+
+@pytest.fixture
+def stats_database(tmp_path):
+    """27 reports of 26 men in two quarters: one man reported twice and confirmed the same."""
+    url = database_url(tmp_path)
+    assert run_bot("migrate", env={"DATABASE_URL": url}).returncode == 0
+    engine = create_engine(normalise_url(url))
+    winter, spring = datetime(2026, 2, 10, tzinfo=timezone.utc), datetime(2026, 4, 20, tzinfo=timezone.utc)
+    cases = [_stats_case(n, winter + timedelta(days=n)) for n in range(6)]  # 6 reports, 5 men
+    cases += [_stats_case(n, winter, home_district_key="baku", person_situation="killed", status="deceased") for n in range(6, 8)]
+    cases += [_stats_case(n, spring, region_key="crimea", home_district_key="ganja", person_situation="captured") for n in range(8, 13)]
+    cases += [_stats_case(n, spring, region_key=None, home_district_key=None, person_situation=None) for n in range(13, 18)]
+    cases += [_stats_case(n, spring, region_key="dagestan") for n in range(18, 27)]  # 9 men, but ...
+    cases[26].status = "closed"  # ... one has a status no other has
+    with Session(engine) as session:
+        session.add_all(cases)
+        session.commit()
+        ids = [case.id for case in cases]
+        session.add(DuplicateLink(case_id=ids[5], other_case_id=ids[0], score=0.9, state="confirmed"))
+        session.add(DuplicateLink(case_id=ids[4], other_case_id=ids[1], score=0.9, state="rejected"))
+        session.add(DuplicateLink(case_id=ids[3], other_case_id=ids[2], score=0.9, state="candidate"))
+        session.commit()
+    yield url
+    engine.dispose()
+
+
+def _stats(url, tmp_path, fmt="csv"):
+    out = tmp_path / f"stats.{fmt}"
+    engine = create_engine(normalise_url(url))
+    with Session(engine) as session:
+        write_export(session, fmt, "stats", Filters(), out)
+    engine.dispose()
+    return out
+
+
+def test_stats_count_men_once_coarsen_places_and_hide_every_count_under_five(stats_database, tmp_path):
+    rows = list(csv.DictReader(io.StringIO(_stats(stats_database, tmp_path).read_text(encoding="utf-8-sig"))))[1:]
+    cells = [row for row in rows if row["suppressed"] != "true"]
+    assert all(int(row["people"]) >= 5 for row in cells), "no combination of fewer than five men is shown"
+    assert sum(int(row["people"]) for row in rows) == 26, "27 reports, one man reported twice"
+    got = {(r["quarter"], r["home_district_code"], r["last_seen_country"], r["last_seen_area"], r["situation"], r["status"]): int(r["people"]) for r in cells}
+    assert got == {
+        ("2026-Q1", "AZ-BIL", "RUS", "Central Federal District", "no_contact", "new"): 5,
+        ("2026-Q2", "AZ-GA", "UKR", "", "captured", "new"): 5,  # Crimea: Ukraine, not a Russian district
+        ("2026-Q2", "", "", "", "unknown", "new"): 5,
+        ("2026-Q2", "AZ-BIL", "RUS", "North Caucasian Federal District", "no_contact", "new"): 8,
+    }
+    assert {row["home_country"] for row in cells} == {"AZE"}
+    assert {row["home_district"] for row in cells} == {"Bilasuvar District", "Ganja", ""}
+    # The two killed men of Baku and the one closed case: counted only in their quarter's total.
+    suppressed = [row for row in rows if row["suppressed"] == "true"]
+    assert [(row["quarter"], row["people"]) for row in suppressed] == [("2026-Q1", "2"), ("2026-Q2", "1")]
+    assert all(value == "" for row in suppressed for name, value in row.items() if name not in ("quarter", "people", "suppressed"))
+
+
+def test_stats_count_a_man_once_even_when_linked_through_a_report_left_out(stats_database):
+    engine = create_engine(normalise_url(stats_database))
+    with Session(engine) as session:
+        def people() -> int:
+            return sum(row["people"] for row in exports.stats_rows(session, Filters(status="new"), 5))
+
+        before = people()
+        ids = {case.ref: case.id for case in session.exec(select(Case))}
+        # S18 and S19 are each confirmed the same man as S26, which is closed and so left out.
+        session.add(DuplicateLink(case_id=ids["S26-AAA"], other_case_id=ids["S18-AAA"], score=0.9, state="confirmed"))
+        session.add(DuplicateLink(case_id=ids["S26-AAA"], other_case_id=ids["S19-AAA"], score=0.9, state="confirmed"))
+        session.commit()
+        assert people() == before - 1
+    engine.dispose()
+
+
+def test_stats_threshold_is_a_setting(stats_database, tmp_path, monkeypatch):
+    monkeypatch.setenv("STATS_MIN_CELL", "9")
+    rows = list(csv.DictReader(io.StringIO(_stats(stats_database, tmp_path).read_text(encoding="utf-8-sig"))))[1:]
+    assert [(r["quarter"], r["people"], r["suppressed"]) for r in rows] == [("2026-Q1", "7", "true"), ("2026-Q2", "19", "true")]
+    monkeypatch.setenv("STATS_MIN_CELL", "1")  # would show single families: refused
+    with pytest.raises(ConfigError, match="STATS_MIN_CELL"):
+        _stats(stats_database, tmp_path)
+
+
+# A libhxl schema: every row has a count, and it is a number (it refuses "x" or an empty cell).
+COUNTS_ARE_NUMBERS = hxl.schema(hxl.data([["#valid_tag", "#valid_required", "#valid_datatype"], ["#affected", "true", "number"]]))
+
+
+def test_stats_csv_and_json_are_hxl_that_libhxl_reads(stats_database, tmp_path):
+    for fmt in ("csv", "json"):
+        dataset = hxl.data(str(_stats(stats_database, tmp_path, fmt)), hxl.InputOptions(allow_local=True)).cache()
+        assert [column.display_tag for column in dataset.columns] == list(STATS_HXL), fmt
+        assert [column.header for column in dataset.columns] == list(STATS_COLUMNS), fmt
+        assert sum(int(row.get("#affected+ind")) for row in dataset) == 26, fmt
+        codes = {row.get("#adm1+code+origin") for row in dataset if row.get("#adm1+code+origin")}
+        assert codes == {"AZ-BIL", "AZ-GA"}, fmt
+        assert {row.get("#country+code+dest") or "" for row in dataset} == {"RUS", "UKR", ""}, fmt
+        assert COUNTS_ARE_NUMBERS.validate(dataset), fmt
+
+
+def test_every_place_has_its_iso_3166_2_code():
+    """The codes the stats export names, checked against pycountry's copy of ISO 3166-2."""
+    import tomllib
+
+    import pycountry
+
+    from flows.districts import load_districts
+    from flows.region_data import load_regions
+
+    codes = tomllib.loads(exports.ISO_SEED.read_text(encoding="utf-8"))
+    districts, (regions, _) = load_districts(), load_regions()
+    assert set(codes["az_districts"]) == {d.key for d in districts}
+    assert set(codes["regions"]) == {r.key for r in regions}
+    for kind, table in codes.items():
+        assert len(set(table.values())) == len(table), f"two places share a code in [{kind}]"
+    for district in districts:
+        subdivision = pycountry.subdivisions.get(code=codes["az_districts"][district.key])
+        assert subdivision.country_code == "AZ"
+        assert (subdivision.type == "Municipality") == (district.kind == "city"), district.key
+    occupied = {r.key for r in regions if r.note and "occup" in r.note.lower()}
+    for region in regions:
+        subdivision = pycountry.subdivisions.get(code=codes["regions"][region.key])
+        assert subdivision.country_code == ("UA" if region.key in occupied else "RU"), region.key
 
 
 def test_filters_select_by_period_status_and_language(database, tmp_path):

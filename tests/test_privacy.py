@@ -39,7 +39,8 @@ def test_delete_removes_everything_and_staff_see_a_tombstone(bot, standin, relat
     assert bot.conversation_of(mother.id) is None
     for table, column in (("user_profile", "telegram_id"), ("inbox_update", "chat_key"), ("pending_input", "telegram_id")):
         assert bot.query(f"select count(*) from {table} where {column} = :id", id=mother.id)[0][0] == 0, table
-    assert bot.query("select count(*) from attachment a left join \"case\" c on c.id = a.case_id where c.id is null")[0][0] == 0
+    for table in ("attachment", "case_block"):  # files' records, and the name's blocks for duplicate look-ups
+        assert bot.query(f"select count(*) from {table} a left join \"case\" c on c.id = a.case_id where c.id is null")[0][0] == 0, table
     assert bot.query("select reason from case_tombstone where ref = :r", r=ref) == [("reporter",)]
 
     admin = standin.user(ADMIN_IDS[0], first_name="Admin", language_code="en")
