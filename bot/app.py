@@ -28,7 +28,7 @@ from bot.i18n import compile_catalogs, t
 from bot.inbox import POLL_TIMEOUT, Inbox, Poller
 from bot.processor import ChatOrderedProcessor
 from bot.sending import PatientRateLimiter
-from bot.transport import LeanRequest
+from bot.transport import AiohttpRequest, ProxyRefused
 from db.database import Database
 from db.migrate import upgrade_in_child
 from flows.regions import default_gazetteer
@@ -102,8 +102,8 @@ def build_application(settings: Settings, db: Database) -> Application:
         .rate_limiter(PatientRateLimiter())
         .concurrent_updates(processor)
         .updater(None)  # our Poller stores updates before confirming them
-        .request(LeanRequest())
-        .get_updates_request(LeanRequest(max_connections=2, read_timeout=POLL_TIMEOUT + 10))
+        .request(AiohttpRequest(settings.telegram_proxy_url))
+        .get_updates_request(AiohttpRequest(settings.telegram_proxy_url, max_connections=2, read_timeout=POLL_TIMEOUT + 10))
         .post_init(register_commands)
         .build()
     )
@@ -188,14 +188,20 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
 
 
 async def _initialize_patiently(application: Application) -> None:
-    """getMe at start-up: a bad token fails at once, an unreachable Telegram is waited for."""
+    """getMe at start-up: a bad token or a proxy that refuses fails at once, an unreachable
+    Telegram is waited for."""
+    request = application.bot.request  # the AiohttpRequest given in build_application
     delay = 1.0
     while True:
         try:
+            await request.initialize()
+            # Straight through our request, past the rate limiter's retries: a refusal is said at once.
+            await request.post(f"{application.bot.base_url}/getMe")
             await application.initialize()
             return
         except NetworkError as exc:
-            if isinstance(exc, (InvalidToken,)):
+            if isinstance(exc, (InvalidToken, ProxyRefused)):  # waiting would not mend either
+                await request.shutdown()  # its connections closed: the process ends with one line
                 raise
             log.warning("Telegram is unreachable at start-up (%s); retrying in %.0f s", type(exc).__name__, delay)
             await asyncio.sleep(delay)
