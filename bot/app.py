@@ -28,7 +28,7 @@ from bot.i18n import compile_catalogs, t
 from bot.inbox import POLL_TIMEOUT, Inbox, Poller
 from bot.processor import ChatOrderedProcessor
 from bot.sending import PatientRateLimiter
-from bot.transport import AiohttpRequest, ProxyRefused
+from bot.transport import LeanRequest, ProxyRefused
 from db.database import Database
 from db.migrate import upgrade_in_child
 from flows.regions import default_gazetteer
@@ -102,8 +102,8 @@ def build_application(settings: Settings, db: Database) -> Application:
         .rate_limiter(PatientRateLimiter())
         .concurrent_updates(processor)
         .updater(None)  # our Poller stores updates before confirming them
-        .request(AiohttpRequest(settings.telegram_proxy_url))
-        .get_updates_request(AiohttpRequest(settings.telegram_proxy_url, max_connections=2, read_timeout=POLL_TIMEOUT + 10))
+        .request(LeanRequest(settings.telegram_proxy_url))
+        .get_updates_request(LeanRequest(settings.telegram_proxy_url, max_connections=2, read_timeout=POLL_TIMEOUT + 10))
         .post_init(register_commands)
         .build()
     )
@@ -190,7 +190,7 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
 async def _initialize_patiently(application: Application) -> None:
     """getMe at start-up: a bad token or a proxy that refuses fails at once, an unreachable
     Telegram is waited for."""
-    request = application.bot.request  # the AiohttpRequest given in build_application
+    request = application.bot.request  # the LeanRequest given in build_application
     delay = 1.0
     while True:
         try:

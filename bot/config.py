@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     def _proxy_shape(cls, value: str) -> str:
         # Never echo the value: it may hold the proxy's password.
         parts = urlsplit(value.strip())
-        if value and parts.scheme not in ("http", "https", "socks5", "socks5h"):
+        if value and parts.scheme not in ("http", "https", "socks5"):
             raise ValueError("must start with http://, https:// or socks5://")
         try:
             port = parts.port

@@ -1,10 +1,18 @@
-"""HTTP to Telegram: PTB's `BaseRequest` on aiohttp, optionally through a proxy.
+"""HTTP to Telegram: a small keep-alive HTTP/1.1 client on asyncio's own protocols, optionally
+through a proxy (TELEGRAM_PROXY_URL).
 
-aiohttp is maintained, parses HTTP with its C parser and keeps connections alive; aiohttp-socks
-adds SOCKS5 and HTTP CONNECT proxies (with credentials) for organisations whose network filters
-Telegram. Every call goes through the one session here: JSON calls, file uploads (multipart) and
-file downloads alike, so a proxy set in TELEGRAM_PROXY_URL is never bypassed. TLS is always
-verified, against certifi's bundle, both to Telegram and to an https:// proxy.
+Profiles of a surge (benchmarks/surge.py) showed httpx/httpcore taking about 40% of the bot's
+CPU: its pool inspects every pooled connection with system calls on each request, and every
+request passes through several layers of async context managers. The Bot API needs far less:
+JSON POSTs to one host, answered with a JSON body. This client keeps a stack of idle
+connections, writes each request in one call and parses the answer in place. File uploads
+(multipart, rare: staff exports) go through PTB's own httpx request instead, through the same
+proxy. aiohttp was tried in this place: 85 µs of CPU a request against 27 µs here, which cost
+20-30 % of the bot's CPU in a surge (benchmarks/surge.py), so this client stays.
+
+The proxy's handshake (SOCKS5, or HTTP CONNECT over plain TCP or TLS, with a login) is
+python-socks', the library aiohttp-socks is built on; with SOCKS5 the proxy looks up Telegram's
+address, so a filtered local DNS never sees it. TLS is always verified, against certifi's bundle.
 """
 
 from __future__ import annotations
@@ -14,25 +22,27 @@ import json
 import ssl
 from urllib.parse import unquote, urlsplit
 
-import aiohttp
 import certifi
-from aiohttp_socks import ProxyConnectionError, ProxyConnector, ProxyError, ProxyTimeoutError, ProxyType
+from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError, ProxyType
+from python_socks.async_.asyncio.v2 import Proxy
 from telegram._utils.defaultvalue import DefaultValue  # what PTB's own requests check for
 from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 # As PTB's own default: at 50 ms a call, 200 relatives keep about 60 requests in flight (replies,
 # button answers, edits), and 64 connections made replies queue for a free one.
 MAX_CONNECTIONS = 256
 DEFAULT_TIMEOUTS = {"read": 5.0, "write": 5.0, "connect": 5.0, "pool": 10.0}
-MEDIA_WRITE_TIMEOUT = 20.0  # PTB's default for uploads
-PROXY_SCHEMES = {"http": ProxyType.HTTP, "https": ProxyType.HTTP, "socks5": ProxyType.SOCKS5,
-                 "socks5h": ProxyType.SOCKS5}
-_JSON = {"Content-Type": "application/json"}
+MAX_HEADER_BYTES = 64 * 1024
+PROXY_SCHEMES = {"http": ProxyType.HTTP, "https": ProxyType.HTTP, "socks5": ProxyType.SOCKS5}
+
+
+class ClosedUnanswered(ConnectionError):
+    """The server closed the connection without a byte of answer (an idle keep-alive timeout)."""
 
 
 class ProxyRefused(NetworkError):
-    """The proxy in TELEGRAM_PROXY_URL could not be reached, refused the login or the tunnel."""
+    """The proxy in TELEGRAM_PROXY_URL could not be reached, or refused the login or the tunnel."""
 
 
 def proxy_address(url: str) -> str:
@@ -41,113 +51,248 @@ def proxy_address(url: str) -> str:
     return f"{parts.hostname}:{parts.port}"
 
 
-def _proxy_connector(url: str, tls: ssl.SSLContext, limit: int) -> ProxyConnector:
+def _proxy(url: str, tls: ssl.SSLContext) -> Proxy:
     parts = urlsplit(url)
-    return ProxyConnector(
-        proxy_type=PROXY_SCHEMES[parts.scheme], host=parts.hostname, port=parts.port,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        rdns=True,  # the proxy looks up api.telegram.org: a filtered local DNS never sees it
-        proxy_ssl=tls if parts.scheme == "https" else None, ssl=tls, limit=limit)
+    return Proxy(proxy_type=PROXY_SCHEMES[parts.scheme], host=parts.hostname, port=parts.port,
+                 username=unquote(parts.username) if parts.username else None,
+                 password=unquote(parts.password) if parts.password else None,
+                 rdns=True, proxy_ssl=tls if parts.scheme == "https" else None)
 
 
-class AiohttpRequest(BaseRequest):
+class _Response(asyncio.Protocol):
+    """One connection; parses each response as its bytes arrive and wakes the waiting request."""
+
+    def __init__(self, tunnel=None) -> None:
+        self.tunnel = tunnel  # a proxy's stream, kept alive with the connection it carries
+        self.transport: asyncio.Transport | None = None
+        self.closed = False
+        self.served = 0
+        self._waiter: asyncio.Future | None = None
+        self._buffer = bytearray()
+        self._head: tuple[int, int | None, bool, bool] | None = None  # status, length, chunked, keep
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def connection_lost(self, exc) -> None:
+        self.closed = True
+        if self._waiter is None or self._waiter.done():
+            return
+        if self._head is not None and self._head[1] is None and not self._head[2]:
+            self._waiter.set_result((self._head[0], bytes(self._buffer)))  # a body read to the end
+        elif self._head is None and not self._buffer:
+            self._waiter.set_exception(ClosedUnanswered())
+        else:
+            self._waiter.set_exception(ConnectionResetError("Telegram closed the connection mid-answer"))
+
+    def eof_received(self) -> bool:
+        self.closed = True
+        return False
+
+    def expect(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future:
+        self._waiter = loop.create_future()
+        self._buffer.clear()
+        self._head = None
+        return self._waiter
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        try:
+            result = self._parse()
+        except ValueError as exc:
+            self.closed = True
+            result = exc
+        if result is not None and self._waiter is not None and not self._waiter.done():
+            if isinstance(result, Exception):
+                self._waiter.set_exception(result)
+            else:
+                self._waiter.set_result(result)
+
+    def _parse(self):
+        if self._head is None:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self._buffer) > MAX_HEADER_BYTES:
+                    raise ValueError("response headers too long")
+                return None
+            lines = bytes(self._buffer[:end]).decode("latin-1").split("\r\n")
+            version, status = lines[0].split(" ", 2)[:2]
+            headers = {}
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            length = headers.get("content-length")
+            chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+            keep = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
+            self._head = (int(status), int(length) if length is not None else None, chunked, keep)
+            del self._buffer[:end + 4]
+        status, length, chunked, keep = self._head
+        if chunked:
+            body = _dechunk(self._buffer)
+            if body is None:
+                return None
+        elif length is not None:
+            if len(self._buffer) < length:
+                return None
+            body = bytes(self._buffer[:length])
+        else:
+            return None  # read to the end: answered in connection_lost's place below
+        if not keep:
+            self.closed = True
+        return status, body
+
+
+def _dechunk(buffer: bytearray) -> bytes | None:
+    body, position = bytearray(), 0
+    while True:
+        line_end = buffer.find(b"\r\n", position)
+        if line_end < 0:
+            return None
+        size = int(bytes(buffer[position:line_end]).split(b";")[0], 16)
+        start = line_end + 2
+        if size == 0:
+            return bytes(body) if buffer.find(b"\r\n", start) >= 0 else None
+        if len(buffer) < start + size + 2:
+            return None
+        body += buffer[start:start + size]
+        position = start + size + 2
+
+
+class LeanRequest(BaseRequest):
     def __init__(self, proxy_url: str | None = None, max_connections: int = MAX_CONNECTIONS,
-                 read_timeout: float | None = DEFAULT_TIMEOUTS["read"]):
-        self._proxy_url = proxy_url or None
+                 read_timeout: float = DEFAULT_TIMEOUTS["read"]):
         self._max_connections = max_connections
         self._read_timeout = read_timeout
-        self._tls = ssl.create_default_context(cafile=certifi.where())
-        self._session: aiohttp.ClientSession | None = None
+        self._idle: list[_Response] = []
         self._slots: asyncio.Semaphore | None = None
-        self._timeouts: dict[tuple, aiohttp.ClientTimeout] = {}
+        self._tls = ssl.create_default_context(cafile=certifi.where())
+        self._proxy_url = proxy_url or None
+        self._proxy = _proxy(proxy_url, self._tls) if proxy_url else None
+        self._uploads = HTTPXRequest(connection_pool_size=4, proxy=self._proxy_url, httpx_kwargs={"verify": self._tls})
 
     @property
     def read_timeout(self) -> float | None:
         return self._read_timeout
 
     async def initialize(self) -> None:
-        if self._session is not None and not self._session.closed:
-            return
-        # The pool wait is ours (a semaphore), so that a request that never got a connection
-        # says so; aiohttp's own connector then never makes anyone wait.
         self._slots = asyncio.Semaphore(self._max_connections)
-        if self._proxy_url:
-            connector = _proxy_connector(self._proxy_url, self._tls, limit=0)
-        else:
-            connector = aiohttp.TCPConnector(ssl=self._tls, limit=0)
-        self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT})
+        await self._uploads.initialize()
 
     async def shutdown(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-        self._session = None
+        for connection in self._idle:
+            if connection.transport is not None:
+                connection.transport.close()
+        self._idle.clear()
+        await self._uploads.shutdown()
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
                          connect_timeout=BaseRequest.DEFAULT_NONE, pool_timeout=BaseRequest.DEFAULT_NONE,
                          ) -> tuple[int, bytes]:
-        session, slots = self._session, self._slots
-        if session is None or slots is None or session.closed:
-            raise RuntimeError("AiohttpRequest is not initialized")
-        uploads = request_data is not None and request_data.contains_files
-        if uploads:
-            body = aiohttp.FormData(request_data.json_parameters)
-            for name, (filename, content, mime_type) in request_data.multipart_data.items():
-                body.add_field(name, content, filename=filename, content_type=mime_type)
-            headers = None
-        elif request_data is not None:
-            # One JSON document (nested values as objects): encoding each value to JSON and then
-            # the lot as a form cost more CPU than any other part of a send.
-            body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
-            headers = _JSON
-        else:
-            body = headers = None
-        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, uploads)
+        if request_data is not None and request_data.contains_files:
+            return await self._uploads.do_request(url, method, request_data, read_timeout, write_timeout,
+                                                  connect_timeout, pool_timeout)
+        read = _timeout(read_timeout, self._read_timeout)
+        parts = urlsplit(url)
+        # One JSON document (nested values as objects): encoding each value to JSON and then the
+        # lot as a form cost more CPU than any other part of a send.
+        body = json.dumps(request_data.parameters, ensure_ascii=False).encode() if request_data is not None else b""
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        head = (f"{method} {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUser-Agent: {self.USER_AGENT}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        slots = self._slots
+        if slots is None:
+            raise RuntimeError("LeanRequest is not initialized")
         if slots.locked():  # only then is there anything to time out
             try:
-                await asyncio.wait_for(slots.acquire(), _given(pool_timeout, DEFAULT_TIMEOUTS["pool"]))
+                await asyncio.wait_for(slots.acquire(), _timeout(pool_timeout, DEFAULT_TIMEOUTS["pool"]))
             except asyncio.TimeoutError:
                 raise TimedOut("Pool timeout: every connection to Telegram is busy; the request was not sent") from None
         else:
             await slots.acquire()
         try:
-            for last in (uploads, True):
-                try:
-                    async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
-                        return response.status, await response.read()
-                except aiohttp.ServerDisconnectedError:
-                    # Closed before any answer: most often a kept-alive connection the server or
-                    # the proxy dropped while idle, just as we sent. Once more, on a fresh one.
-                    if last:
-                        raise
-            raise AssertionError("unreachable")
-        except (ProxyConnectionError, ProxyError, ProxyTimeoutError) as exc:
-            raise ProxyRefused(f"the proxy {proxy_address(self._proxy_url)} refused: {exc}") from None
-        except asyncio.TimeoutError:  # aiohttp's connect and read timeouts are TimeoutErrors too
-            raise TimedOut() from None
-        except aiohttp.ClientError as exc:
-            # Only the class and the host: an aiohttp message may quote the URL, and it holds the token.
-            detail = f" {exc.host}:{exc.port}" if isinstance(exc, aiohttp.ClientConnectorError) else ""
-            raise NetworkError(f"connection to Telegram failed: aiohttp.{type(exc).__name__}{detail}") from None
+            return await self._exchange(parts, head.encode("latin-1") + body, read,
+                                        _timeout(connect_timeout, DEFAULT_TIMEOUTS["connect"]))
         finally:
             slots.release()
 
-    def _timeout(self, read, write, connect, uploads: bool) -> aiohttp.ClientTimeout:
-        key = (read, write, connect, uploads)
-        timeout = self._timeouts.get(key)
-        if timeout is None:
-            read = _given(read, self._read_timeout)
-            connect = _given(connect, DEFAULT_TIMEOUTS["connect"])
-            total = None
-            if uploads:  # aiohttp has no write timeout: an upload is bounded as a whole instead
-                write = _given(write, MEDIA_WRITE_TIMEOUT)
-                total = None if write is None or read is None else write + read + (connect or 0)
-            timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
-            if len(self._timeouts) < 64:  # the defaults and the poller's few: never grows with use
-                self._timeouts[key] = timeout
-        return timeout
+    async def _exchange(self, parts, request: bytes, read: float | None, connect: float | None) -> tuple[int, bytes]:
+        # A reused connection the server closed while idle fails before any answer: try a fresh one.
+        for fresh in (False, True):
+            connection = None if fresh else self._take_idle()
+            if connection is None:
+                connection = await self._connect(parts, connect)
+            reused = connection.served > 0
+            loop = asyncio.get_running_loop()
+            waiter = connection.expect(loop)
+            # A timer rather than wait_for: no extra task for every request.
+            timer = loop.call_later(read, _expire, waiter) if read is not None else None
+            try:
+                connection.transport.write(request)
+                status, body = await waiter
+            except TimeoutError:
+                connection.transport.close()
+                raise TimedOut() from None
+            except (ConnectionError, OSError, ValueError) as exc:
+                connection.transport.close()
+                if reused and not fresh and isinstance(exc, ClosedUnanswered):
+                    continue
+                raise NetworkError(f"connection to Telegram failed: {type(exc).__name__}") from exc
+            except BaseException:  # cancelled (shutdown, an abandoned long poll): never reuse it
+                connection.transport.close()
+                raise
+            finally:
+                if timer is not None:
+                    timer.cancel()
+            connection.served += 1
+            if connection.closed:
+                connection.transport.close()
+            else:
+                self._idle.append(connection)
+            return status, body
+        raise AssertionError("unreachable")
+
+    def _take_idle(self) -> _Response | None:
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection.closed:
+                return connection
+        return None
+
+    async def _connect(self, parts, timeout: float | None) -> _Response:
+        https = parts.scheme == "https"
+        port = parts.port or (443 if https else 80)
+        loop = asyncio.get_running_loop()
+        try:
+            if self._proxy is not None:
+                return await self._tunnel(parts.hostname, port, https, timeout)
+            _, connection = await asyncio.wait_for(loop.create_connection(
+                _Response, parts.hostname, port, ssl=self._tls if https else None,
+                server_hostname=parts.hostname if https else None), timeout)
+        except (ProxyConnectionError, ProxyError) as exc:
+            raise ProxyRefused(f"the proxy {proxy_address(self._proxy_url)} refused: {exc}") from None
+        except (asyncio.TimeoutError, ProxyTimeoutError):
+            raise TimedOut("could not connect to Telegram in time") from None
+        except OSError as exc:
+            raise NetworkError(f"could not connect to Telegram: {type(exc).__name__}") from exc
+        return connection
+
+    async def _tunnel(self, host: str, port: int, https: bool, timeout: float | None) -> _Response:
+        # As aiohttp-socks does: the tunnel's transport (TLS to Telegram on top) gets our protocol.
+        try:
+            stream = await self._proxy.connect(host, port, dest_ssl=self._tls if https else None, timeout=timeout)
+        except ssl.SSLError as exc:  # an https:// proxy's certificate, or a proxy that intercepts TLS
+            raise ProxyError(f"TLS failed: {getattr(exc, 'verify_message', None) or exc.reason}") from None
+        connection = _Response(stream)
+        stream.writer.transport.set_protocol(connection)
+        connection.connection_made(stream.writer.transport)
+        return connection
 
 
-def _given(value, default: float | None) -> float | None:
+def _timeout(value, default: float | None) -> float | None:
     return default if isinstance(value, DefaultValue) else value
+
+
+def _expire(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())

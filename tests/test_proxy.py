@@ -14,7 +14,7 @@ import pytest
 import telegram
 
 from bot.i18n import t
-from bot.transport import AiohttpRequest, ProxyRefused
+from bot.transport import LeanRequest, ProxyRefused
 from standin import StandinThread
 from tests.conftest import BotProcess, database_url
 from tests.test_deployment import run_bot
@@ -26,7 +26,7 @@ USER = 31337
 # pproxy connects onwards from PROXY_HOST (its "/@host" option): the stand-in then sees calls
 # that came through the proxy from 127.0.0.2, and any that bypassed it from 127.0.0.1.
 PROXY_HOST = "127.0.0.2"
-LOGIN = "homeward:pa%24%24w0rd-91c"  # a password with characters a URL must escape ("pa$$w0rd-91c")
+LOGIN = "homeward:p%40ss-w0rd-91c"  # "p@ss-w0rd-91c", escaped as a URL needs it
 
 
 def free_port(host: str) -> int:
@@ -36,10 +36,11 @@ def free_port(host: str) -> int:
 
 
 @contextlib.contextmanager
-def pproxy(scheme: str):
+def pproxy(scheme: str, *options: str):
     """A pproxy server that wants the user name and password in LOGIN; yields its port."""
     port = free_port(PROXY_HOST)
-    process = subprocess.Popen([sys.executable, "-m", "pproxy", "-l", f"{scheme}://{PROXY_HOST}:{port}/@{PROXY_HOST}#homeward:pa$$w0rd-91c"],
+    listen = f"{scheme}://{PROXY_HOST}:{port}/@{PROXY_HOST}#homeward:p@ss-w0rd-91c"
+    process = subprocess.Popen([sys.executable, "-m", "pproxy", "-l", listen, *options],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
@@ -71,7 +72,7 @@ def test_every_call_uploads_and_downloads_included_goes_through_the_proxy(standi
 
     async def main(proxy_url: str):
         bot = telegram.Bot(TOKEN, base_url=standin.base_url, base_file_url=standin.file_url,
-                           request=AiohttpRequest(proxy_url), get_updates_request=AiohttpRequest(proxy_url))
+                           request=LeanRequest(proxy_url), get_updates_request=LeanRequest(proxy_url))
         async with bot:  # getMe
             [update] = await bot.get_updates(timeout=0)
             await bot.send_message(update.effective_chat.id, "Salam, Sonabəyim!")
@@ -98,7 +99,7 @@ def test_the_bot_answers_a_relative_with_every_call_through_a_socks5_proxy(stand
             bot.stop()
     assert t("ru", "command.start") in {c["description"] for c in standin.commands["ru"]}, "set at start-up"
     assert {peer for peer, _ in standin.server.peers} == {PROXY_HOST}, "polling and sending both went through it"
-    assert "pa$$w0rd-91c" not in bot.log() and "pa%24%24w0rd-91c" not in bot.log()
+    assert "91c" not in bot.log()
 
 
 def test_a_proxy_that_refuses_stops_start_up_with_one_line(standin, tmp_path):
@@ -119,7 +120,7 @@ def test_a_proxy_that_refuses_stops_start_up_with_one_line(standin, tmp_path):
 
 def test_a_refusal_while_running_is_a_network_error_ptb_retries():
     async def main():
-        async with AiohttpRequest(f"socks5://{PROXY_HOST}:{free_port(PROXY_HOST)}") as request:
+        async with LeanRequest(f"socks5://{PROXY_HOST}:{free_port(PROXY_HOST)}") as request:
             with pytest.raises(ProxyRefused) as refused:
                 await request.do_request(f"https://api.telegram.org/bot{TOKEN}/getMe", "POST")
             assert isinstance(refused.value, telegram.error.NetworkError)
@@ -136,3 +137,18 @@ def test_a_malformed_proxy_setting_is_one_line_without_the_password(value, says)
     result = run_bot("migrate", env={"TELEGRAM_PROXY_URL": value})
     assert result.returncode == 2
     assert result.stderr.strip() == f"Configuration error: TELEGRAM_PROXY_URL {says}.", result.stderr
+
+
+def test_an_https_proxy_whose_certificate_nobody_vouches_for_is_refused(tmp_path):
+    # TLS is verified against certifi's bundle, to the proxy too: a self-signed proxy is refused.
+    cert, key = tmp_path / "proxy.pem", tmp_path / "proxy.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={PROXY_HOST}",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+
+    async def main(port: int):
+        async with LeanRequest(f"https://{LOGIN}@{PROXY_HOST}:{port}") as request:
+            with pytest.raises(ProxyRefused, match="TLS failed: self-signed certificate"):
+                await request.do_request(f"https://api.telegram.org/bot{TOKEN}/getMe", "POST")
+
+    with pproxy("http+ssl", "--ssl", f"{cert},{key}") as port:
+        run(main(port))

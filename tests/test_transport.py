@@ -1,5 +1,4 @@
-"""AiohttpRequest, PTB's BaseRequest on aiohttp, against the stand-in and tiny hand-written servers:
-what PTB expects of a request (status and body back, TimedOut and NetworkError) and keep-alive."""
+"""LeanRequest, the bot's own keep-alive HTTP client, against the stand-in and tiny hand-written servers."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.transport import AiohttpRequest
+from bot.transport import LeanRequest
 from standin import StandinThread
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -37,16 +36,17 @@ def standin():
         yield server
 
 
-def aiohttp_bot(standin) -> telegram.Bot:
-    return telegram.Bot(TOKEN, base_url=standin.base_url, base_file_url=standin.file_url, request=AiohttpRequest())
+def lean_bot(standin, request: LeanRequest | None = None) -> telegram.Bot:
+    return telegram.Bot(TOKEN, base_url=standin.base_url, base_file_url=standin.file_url,
+                        request=request or LeanRequest())
 
 
-def test_the_bot_speaks_to_telegram_through_aiohttp_request(standin):
+def test_the_bot_speaks_to_telegram_through_lean_request(standin):
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Razıyam", callback_data="consent:yes"),
                                       InlineKeyboardButton("Согласна", callback_data="consent:ru")]])
 
     async def main():
-        async with aiohttp_bot(standin) as bot:
+        async with lean_bot(standin) as bot:
             me = await bot.get_me()
             assert (me.id, me.is_bot, me.username) == (123456, True, "homeward_test_bot")
             sent = await bot.send_message(USER, "<b>Salam</b>, Sonabəyim! Привет &amp; 100%", parse_mode="HTML",
@@ -64,9 +64,11 @@ def test_the_bot_speaks_to_telegram_through_aiohttp_request(standin):
     assert reached.inline_button("Razıyam")["callback_data"] == "consent:yes"
 
 
-def test_telegram_errors_arrive_as_ptb_errors(standin):
+def test_telegram_errors_arrive_as_ptb_errors_and_the_connection_stays_usable(standin):
+    request = LeanRequest()
+
     async def main():
-        async with aiohttp_bot(standin) as bot:
+        async with lean_bot(standin, request) as bot:
             with pytest.raises(BadRequest, match="(?i)chat not found"):
                 await bot.send_message(999_999_999, "nobody wrote from here")
             standin.fail("sendMessage", status=429, retry_after=7)
@@ -77,16 +79,30 @@ def test_telegram_errors_arrive_as_ptb_errors(standin):
             with pytest.raises(NetworkError, match="Bad Gateway"):
                 await bot.send_message(USER, "while Telegram is down")
             await bot.send_message(USER, "after the errors")
+            assert len(request._idle) == 1, "error answers did not cost the connection"
 
     run(main())
     assert standin.sent_messages(USER)[-1].text == "after the errors"
+
+
+def test_many_calls_in_a_row_share_one_kept_alive_connection(standin):
+    request = LeanRequest()
+
+    async def main():
+        async with lean_bot(standin, request) as bot:  # initialize() already called getMe once
+            for _ in range(20):
+                await bot.get_me()
+            assert [connection.served for connection in request._idle] == [21]
+
+    run(main())
+    assert request._idle == [], "shutdown closes the idle connections"
 
 
 def test_a_document_upload_goes_through_and_reaches_telegram(standin):
     payload = "Ad;Soyad\nTahir;Rüfullayev\n".encode() + bytes(range(256)) * 8
 
     async def main():
-        async with aiohttp_bot(standin) as bot:
+        async with lean_bot(standin) as bot:
             sent = await bot.send_document(USER, payload, filename="cases.csv", caption="Export")
             assert sent.document.file_name == "cases.csv" and sent.document.file_size == len(payload)
             return sent.document.file_id
@@ -153,7 +169,7 @@ async def answers(server, connection, nth, reader, writer) -> bool:
     return True
 
 
-async def started(request: AiohttpRequest) -> AiohttpRequest:
+async def started(request: LeanRequest) -> LeanRequest:
     await request.initialize()
     return request
 
@@ -165,14 +181,13 @@ def form(**values) -> RequestData:
 def test_sequential_requests_reuse_the_connections_already_open():
     async def main():
         async with TinyServer(answers) as server:
-            request = await started(AiohttpRequest())
+            request = await started(LeanRequest())
             together = await asyncio.gather(*(request.do_request(server.url, "POST") for _ in range(8)))
             assert [status for status, _ in together] == [200] * 8
             for n in range(9, 59):
                 assert await request.do_request(server.url, "POST", form(chat_id=n, text="Salam")) == \
                     (200, b'{"ok":true,"result":%d}' % n)
             await request.shutdown()
-            await eventually(lambda: server.hung_up_by_client == 8, "shutdown closes the idle connections")
             return server
 
     server = run(main())
@@ -200,7 +215,7 @@ def test_a_chunked_answer_is_put_together_whatever_pieces_it_arrives_in():
 
     async def main():
         async with TinyServer(chunked) as server:
-            request = await started(AiohttpRequest())
+            request = await started(LeanRequest())
             first = await request.do_request(server.url, "POST")
             second = await request.do_request(server.url, "POST")
             await request.shutdown()
@@ -221,9 +236,10 @@ def test_an_answer_without_a_length_is_read_until_the_server_closes():
 
     async def main():
         async with TinyServer(old_style) as server:
-            request = await started(AiohttpRequest())
+            request = await started(LeanRequest())
             assert await request.do_request(server.url, "POST") == (200, b'{"ok":true,"result":"all of it"}')
             assert await request.do_request(server.url, "POST") == (200, b'{"ok":true,"result":"all of it"}')
+            assert request._idle == []
             return server
 
     assert run(main()).connections == 2
@@ -238,9 +254,10 @@ def test_a_connection_close_answer_is_not_reused():
 
     async def main():
         async with TinyServer(closing) as server:
-            request = await started(AiohttpRequest())
+            request = await started(LeanRequest())
             for _ in range(3):
                 assert await request.do_request(server.url, "POST") == (200, b'{"ok":true,"result":1}')
+                assert request._idle == []
             return server
 
     server = run(main())
@@ -257,7 +274,7 @@ def test_a_kept_alive_connection_the_server_dropped_unanswered_is_retried_on_a_f
 
     async def main():
         async with TinyServer(forgets_idle_connections) as server:
-            request = await started(AiohttpRequest())
+            request = await started(LeanRequest())
             assert await request.do_request(server.url, "POST", form(n=1)) == (200, b'{"ok":true,"result":"connection 1"}')
             assert await request.do_request(server.url, "POST", form(n=2)) == (200, b'{"ok":true,"result":"connection 2"}')
             return server
@@ -273,7 +290,7 @@ def test_a_connection_the_server_closed_while_idle_is_not_used_again():
 
     async def main():
         async with TinyServer(one_answer_each) as server:
-            request = await started(AiohttpRequest())
+            request = await started(LeanRequest())
             for n in range(1, 4):
                 assert await request.do_request(server.url, "POST") == (200, b'{"ok":true,"result":%d}' % n)
                 await asyncio.sleep(0.05)  # the close reaches the client while the connection is idle
@@ -283,18 +300,18 @@ def test_a_connection_the_server_closed_while_idle_is_not_used_again():
     assert [connection for connection, _, _ in server.requests] == [1, 2, 3], "no request was lost in a dead socket"
 
 
-def test_a_connection_closed_unanswered_twice_is_a_network_error_not_an_endless_retry():
+def test_a_fresh_connection_closed_unanswered_is_a_network_error_not_an_endless_retry():
     async def never_answers(server, connection, nth, reader, writer) -> bool:
         return False
 
     async def main():
         async with TinyServer(never_answers) as server:
-            request = await started(AiohttpRequest())
+            request = await started(LeanRequest())
             with pytest.raises(NetworkError):
                 await request.do_request(server.url, "POST")
             return server
 
-    assert run(main()).connections == 2, "tried once more on a fresh connection, then given up"
+    assert run(main()).connections == 1
 
 
 def test_an_answer_cut_off_mid_body_is_a_network_error_not_a_short_body():
@@ -304,9 +321,10 @@ def test_an_answer_cut_off_mid_body_is_a_network_error_not_a_short_body():
 
     async def main():
         async with TinyServer(cut_off) as server:
-            request = await started(AiohttpRequest())
+            request = await started(LeanRequest())
             with pytest.raises(NetworkError):
                 await request.do_request(server.url, "POST")
+            assert request._idle == []
 
     run(main())
 
@@ -327,17 +345,19 @@ async def silent(server, connection, nth, reader, writer) -> bool:
 def test_a_server_that_never_answers_times_out_within_the_read_timeout():
     async def main():
         async with TinyServer(silent) as server:
-            request = await started(AiohttpRequest(read_timeout=0.3))
+            request = await started(LeanRequest(read_timeout=0.3))
             began = time.monotonic()
             with pytest.raises(TimedOut):
                 await request.do_request(server.url, "POST")
             waited = time.monotonic() - began
             assert 0.29 <= waited < 1.0, waited
-            patient = await started(AiohttpRequest(read_timeout=30))
+            assert request._idle == []
+            patient = await started(LeanRequest(read_timeout=30))
             began = time.monotonic()
             with pytest.raises(TimedOut):
                 await patient.do_request(server.url, "POST", read_timeout=0.1)  # PTB's per-call timeout wins
             assert time.monotonic() - began < 5
+            assert patient._idle == []
             await eventually(lambda: server.hung_up_by_client == 2, "a timed-out connection is closed, never reused")
 
     run(main())
@@ -349,7 +369,7 @@ def test_a_refused_connection_is_a_network_error():
         port = probe.getsockname()[1]  # closed again: nobody listens there
 
     async def main():
-        request = await started(AiohttpRequest())
+        request = await started(LeanRequest())
         with pytest.raises(NetworkError) as refused:
             await request.do_request(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe", "POST")
         assert not isinstance(refused.value, TimedOut)
@@ -360,12 +380,13 @@ def test_a_refused_connection_is_a_network_error():
 def test_a_cancelled_request_does_not_leave_its_connection_in_the_pool():
     async def main():
         async with TinyServer(silent) as server:
-            request = await started(AiohttpRequest())
+            request = await started(LeanRequest())
             waiting = asyncio.ensure_future(request.do_request(server.url, "POST"))
             await asyncio.wait_for(server.seen.wait(), 5)
             waiting.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await waiting
+            assert request._idle == []
             await eventually(lambda: server.hung_up_by_client == 1, "the abandoned connection was closed")
             server.answer = answers
             assert (await request.do_request(server.url, "POST"))[0] == 200
@@ -378,7 +399,7 @@ def test_a_cancelled_request_does_not_leave_its_connection_in_the_pool():
 def test_when_every_connection_is_busy_a_request_times_out_in_the_pool_unsent():
     async def main():
         async with TinyServer(silent) as server:
-            request = await started(AiohttpRequest(max_connections=1, read_timeout=2))
+            request = await started(LeanRequest(max_connections=1, read_timeout=2))
             busy = asyncio.ensure_future(request.do_request(server.url, "POST"))
             await asyncio.wait_for(server.seen.wait(), 5)
             with pytest.raises(TimedOut, match="(?i)pool"):
