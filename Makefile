@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench preview migrate compile clean
+.PHONY: run test test-slow test-all bench preview migrate compile clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -26,8 +26,16 @@ run: compile
 preview: compile
 	$(PY) run_bot.py preview
 
+# `make test`: the everyday tier, a few minutes. Fault, soak and failover tests are marked slow:
+# `make test-slow` runs them, `make test-all` runs everything (CI runs both tiers).
 PYTEST_ARGS ?= -q -n 3
 test: compile
+	$(PY) -m pytest $(PYTEST_ARGS) -m "not slow"
+
+test-slow: compile
+	$(PY) -m pytest $(PYTEST_ARGS) -m slow
+
+test-all: compile
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, then 100,000-case exports.

@@ -62,7 +62,7 @@ def generate(url: str, count: int) -> None:
                     id=n + 1, ref=f"{n:07d}"[-7:], reporter_telegram_id=10_000 + n, reporter_chat_id=10_000 + n,
                     language=rng.choice(["az", "ru", "en"]), status="new", consent_version="2026-11-21",
                     share_with_authorities=rng.random() < 0.6, created_at=now - timedelta(minutes=n), updated_at=now,
-                    submitted_update_id=n + 1, reporter_relationship="mother",
+                    submitted_receipt=n + 1, reporter_relationship="mother",
                     person_full_name=f"{rng.choice(GIVEN)} {rng.choice(SURNAMES)}", birth_year=rng.randint(1960, 2005),
                     last_contact_date=date(2026, 1, 15), last_contact_precision="approximate",
                     last_contact_text="yanvarın ortası", last_location="Voronej, hərbi hissə 11097",

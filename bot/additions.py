@@ -15,6 +15,7 @@ from telegram.error import BadRequest
 from bot import desk, keyboards
 from bot.events import message_input
 from bot.handlers import Context, on_callback, person_of, read, services
+from bot.inbox import receipt_of
 from bot.i18n import t
 from bot.intake import cases_of
 from bot.keyboards import button
@@ -70,12 +71,12 @@ async def on_update_callback(update: Update, context: Context) -> None:
         pass
 
 
-def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value: dict, update_id: int) -> bool:
+def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value: dict, receipt: int) -> bool:
     case = own_case(session, telegram_id, ref)
     if case is None:
         return False
-    if not session.exec(select(CaseAddition).where(CaseAddition.source_update_id == update_id)).first():
-        session.add(CaseAddition(case_id=case.id, kind=kind, value=value, source_update_id=update_id))
+    if not session.exec(select(CaseAddition).where(CaseAddition.source_receipt == receipt)).first():
+        session.add(CaseAddition(case_id=case.id, kind=kind, value=value, source_receipt=receipt))
     if kind != "attachment":  # files keep coming until Done
         desk.stop_waiting(session, telegram_id)
     return True
@@ -95,7 +96,7 @@ async def addition_message(update: Update, context: Context, pending: PendingInp
         reason = t(language, f"invalid.{exc.reason}", **exc.params)
         await context.bot.send_message(person.chat_id, reason + "\n\n" + t(language, f"update.ask.{kind}"))
         return
-    saved = await services(context).db.run(lambda s: save_addition(s, person.telegram_id, ref, kind, value, update.update_id))
+    saved = await services(context).db.run(lambda s: save_addition(s, person.telegram_id, ref, kind, value, receipt_of(update)))
     if not saved:
         return
     if kind == "attachment":

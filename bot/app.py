@@ -9,6 +9,7 @@ from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
+from telegram.request import BaseRequest
 from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     Application,
@@ -90,7 +91,11 @@ async def register_commands(application: Application) -> None:
             log.info("%s %s has not opened the bot yet: their command list is set at the next start", role, telegram_id)
 
 
-def build_application(settings: Settings, db: Database) -> Application:
+def build_application(settings: Settings, db: Database, requests: tuple[BaseRequest, BaseRequest] | None = None) -> Application:
+    """`requests` (for calls, for getUpdates): how Bot API calls travel; tests answer them in
+    memory. By default, over HTTP."""
+    proxy = settings.telegram_proxy_url
+    request, polling_request = requests or (LeanRequest(proxy), LeanRequest(proxy, max_connections=2, read_timeout=POLL_TIMEOUT + 10))
     inbox = Inbox(db)
     processor = ChatOrderedProcessor(inbox)
     application = (
@@ -102,8 +107,8 @@ def build_application(settings: Settings, db: Database) -> Application:
         .rate_limiter(PatientRateLimiter())
         .concurrent_updates(processor)
         .updater(None)  # our Poller stores updates before confirming them
-        .request(LeanRequest(settings.telegram_proxy_url))
-        .get_updates_request(LeanRequest(settings.telegram_proxy_url, max_connections=2, read_timeout=POLL_TIMEOUT + 10))
+        .request(request)
+        .get_updates_request(polling_request)
         .post_init(register_commands)
         .build()
     )
@@ -190,7 +195,7 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
 async def _initialize_patiently(application: Application) -> None:
     """getMe at start-up: a bad token or a proxy that refuses fails at once, an unreachable
     Telegram is waited for."""
-    request = application.bot.request  # the LeanRequest given in build_application
+    request = application.bot.request  # the one given in build_application
     delay = 1.0
     while True:
         try:

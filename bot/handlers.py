@@ -19,7 +19,7 @@ from bot.config import LANGUAGES, Settings
 from bot.events import callback_event, message_input, typed_event
 from bot.guidance import sources_text, the_rest
 from bot.i18n import format_day, t, tn
-from bot.inbox import Inbox
+from bot.inbox import Inbox, receipt_of
 from bot.intake import Draft, Person, cases_of, cases_today, language_of, run_turn, set_language
 from bot.processor import ChatOrderedProcessor, is_transient_error
 from bot.sending import post
@@ -56,7 +56,7 @@ async def turn(update: Update, context: Context, act, origin: render.Origin | No
     app = services(context)
     person = person_of(update)
     result = await app.db.run(
-        lambda session: run_turn(session, person, update.update_id, act, app.settings.default_language, date.today())
+        lambda session: run_turn(session, person, receipt_of(update), act, app.settings.default_language, date.today())
     )
     await render.send(context.bot, person.chat_id, result, origin, retention_days=app.settings.retention_days_closed)
     if not result.replay:

@@ -1,14 +1,20 @@
 """The durable inbox: an update is on disk before Telegram is told we have it.
 
-Polling stores each batch, then asks for the next with a higher offset (which is what confirms
-the batch to Telegram). The processor marks an update done once its effects are committed and
-its replies sent; at start-up whatever is not done is processed again, and a duplicate
-update_id is never processed twice.
+Polling stores each batch, then asks for the next with an offset just above it (which is what
+confirms the batch to Telegram). The processor marks an update done once its effects are
+committed and its replies sent; at start-up whatever is not done is processed again.
+
+Telegram's update ids are not ours to rely on: after a week without updates the next one is
+numbered from a random point, possibly far below the old ones. So nothing here compares ids.
+A delivery is recognised by its id *and* its content, and each stored update gets a receipt,
+our own number in the order updates were stored; everything the update causes (an answer, a
+case, a note) records that receipt, which is what makes a redelivery harmless.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 import logging
@@ -28,6 +34,11 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates open
 MAX_BACKOFF = 20.0
 MAX_UPDATES_PER_POLL = 100  # Telegram's own maximum
+# Where a parsed update carries its receipt: PTB keeps fields it does not know in `api_kwargs`.
+RECEIPT_FIELD = "homeward_receipt"
+# Deliveries remembered in memory, to drop one Telegram sends again without a trip to the disk
+# (a repeat comes in the next batch or so; the database's unique key is the last word).
+RECENT_DELIVERIES = 10_000
 
 
 def chat_key(update: Update) -> int | None:
@@ -38,88 +49,131 @@ def chat_key(update: Update) -> int | None:
     return None
 
 
-def parse_update(item: dict, bot) -> Update:
-    """PTB's Update, minus the keyboard of the message a button was tapped on: nothing reads it,
-    and building its buttons was most of the cost of parsing a tap (the inbox keeps it all)."""
+def receipt_of(update: Update) -> int:
+    """The inbox's number for this update: the key of everything it causes."""
+    return update.api_kwargs[RECEIPT_FIELD]
+
+
+def parse_update(item: dict, bot, receipt: int) -> Update:
+    """PTB's Update carrying its receipt, minus the keyboard of the message a button was tapped
+    on: nothing reads it, and building its buttons was most of the cost of parsing a tap (the
+    inbox keeps it all)."""
     query = item.get("callback_query")
     if isinstance(query, dict) and isinstance(query.get("message"), dict) and "reply_markup" in query["message"]:
         message = {key: value for key, value in query["message"].items() if key != "reply_markup"}
         item = {**item, "callback_query": {**query, "message": message}}
-    return Update.de_json(item, bot)
+    return Update.de_json({**item, RECEIPT_FIELD: receipt}, bot)
+
+
+class Delivery:
+    """One update as Telegram sent it, in the canonical form that is stored and compared."""
+
+    __slots__ = ("item", "update_id", "payload", "digest", "receipt", "update")
+
+    def __init__(self, item: dict):
+        self.item = item
+        self.update_id: int = item["update_id"]
+        self.payload = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        self.digest = hashlib.blake2b(self.payload.encode(), digest_size=16).hexdigest()
+        self.receipt = 0
+        self.update: Update | None = None
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return self.update_id, self.digest
 
 
 class Inbox:
     def __init__(self, db: Database):
         self.db = db
+        self._next_receipt: int | None = None
+        self._recent: dict[tuple[int, str], None] = {}  # insertion-ordered: the oldest goes first
         self._done: list[int] = []
         self._marking: asyncio.Future | None = None
 
-    def _insert(self, session: Session, rows: list[dict]) -> list[int]:
-        """Insert what is new; returns the update_ids that were not there before."""
-        if not rows:
-            return []
-        ids = [r["update_id"] for r in rows]
-        present = set(session.exec(select(InboxUpdate.update_id).where(InboxUpdate.update_id.in_(ids))))
-        fresh = [r for r in rows if r["update_id"] not in present]
-        if fresh:
-            # One statement for any number of rows (executemany): compiled once, not per batch size.
-            statement = insert_for(self.db)(InboxUpdate.__table__).on_conflict_do_nothing(index_elements=["update_id"])
-            session.connection().execute(statement, fresh)
-        return [r["update_id"] for r in fresh]
+    async def open(self) -> None:
+        """Continue the receipts where the stored ones end (also after another copy wrote)."""
+        newest = await self.db.run(lambda s: s.exec(select(func.max(InboxUpdate.receipt))).first())
+        self._next_receipt = (newest or 0) + 1
 
-    async def store(self, received: list[tuple[Update, dict]]) -> list[Update]:
-        """Write updates to disk as Telegram sent them (the JSON beside each parsed update);
-        returns those not seen before, in update_id order."""
-        return await self.store_soon(received)
+    def receive(self, items: list[dict], bot) -> list[Delivery]:
+        """Number and parse what Telegram sent, in the order it sent it, less what this process
+        received already (Telegram sending it again)."""
+        if self._next_receipt is None:
+            raise RuntimeError("Inbox.open() first")
+        deliveries = []
+        for delivery in map(Delivery, items):
+            if delivery.key in self._recent:
+                continue
+            self._recent[delivery.key] = None
+            if len(self._recent) > RECENT_DELIVERIES:
+                del self._recent[next(iter(self._recent))]
+            delivery.receipt, self._next_receipt = self._next_receipt, self._next_receipt + 1
+            delivery.update = parse_update(delivery.item, bot, delivery.receipt)
+            deliveries.append(delivery)
+        return deliveries
 
-    def store_soon(self, received: list[tuple[Update, dict]]) -> asyncio.Future:
+    async def store(self, deliveries: list[Delivery]) -> list[Update]:
+        """Write deliveries to disk; returns the updates not stored before, in order."""
+        return await self.store_soon(deliveries)
+
+    def store_soon(self, deliveries: list[Delivery]) -> asyncio.Future:
         """`store`, queued on the writer before this returns: whatever a handler writes about
         these updates afterwards commits in the same transaction or a later one."""
-        parsed = sorted(received, key=lambda pair: pair[0].update_id)
+        received_at = utcnow()
         rows = [
-            {"update_id": u.update_id, "chat_key": chat_key(u), "payload": json.dumps(item, ensure_ascii=False), "received_at": utcnow()}
-            for u, item in parsed
+            {"receipt": d.receipt, "update_id": d.update_id, "digest": d.digest, "chat_key": chat_key(d.update),
+             "payload": d.payload, "received_at": received_at}
+            for d in deliveries
         ]
 
         def insert(session: Session) -> list[Update]:
-            fresh = set(self._insert(session, rows))
-            return [u for u, _ in parsed if u.update_id in fresh]
+            present = self._stored_keys(session, [d.key for d in deliveries])
+            fresh = [row for row, d in zip(rows, deliveries) if d.key not in present]
+            if fresh:
+                # One statement for any number of rows (executemany): compiled once, not per batch size.
+                statement = insert_for(self.db)(InboxUpdate.__table__).on_conflict_do_nothing(index_elements=["update_id", "digest"])
+                session.connection().execute(statement, fresh)
+            return [d.update for d in deliveries if d.key not in present]
 
         return self.db.run_soon(insert)
 
+    @staticmethod
+    def _stored_keys(session: Session, keys: list[tuple[int, str]]) -> set[tuple[int, str]]:
+        ids = {update_id for update_id, _ in keys}
+        query = select(InboxUpdate.update_id, InboxUpdate.digest).where(InboxUpdate.update_id.in_(ids))
+        return {tuple(row) for row in session.exec(query)} & set(keys)
+
     async def pending(self, bot) -> list[Update]:
-        def load(session: Session) -> list[str]:
-            query = select(InboxUpdate.payload).where(InboxUpdate.done_at.is_(None)).order_by(InboxUpdate.update_id)
+        def load(session: Session) -> list[tuple[int, str]]:
+            query = select(InboxUpdate.receipt, InboxUpdate.payload).where(InboxUpdate.done_at.is_(None)).order_by(InboxUpdate.receipt)
             return list(session.exec(query))
 
-        return [parse_update(json.loads(payload), bot) for payload in await self.db.run(load)]
+        return [parse_update(json.loads(payload), bot, receipt) for receipt, payload in await self.db.run(load)]
 
-    async def mark_done(self, update_id: int) -> None:
+    async def mark_done(self, receipt: int) -> None:
         """Done once its replies are sent. Updates finishing together are marked in one statement
         (it runs for every update the bot handles); each caller still waits for the commit."""
-        self._done.append(update_id)
+        self._done.append(receipt)
         if self._marking is None:
             self._marking = asyncio.ensure_future(self._mark_waiting())
         await asyncio.shield(self._marking)
 
     async def _mark_waiting(self) -> None:
         await asyncio.sleep(0)  # the handlers finishing in this same turn of the loop join in
-        ids, self._done, self._marking = self._done, [], None
+        receipts, self._done, self._marking = self._done, [], None
         statement = _MARK_DONE.values(done_at=utcnow())
-        await self.db.run(lambda s: s.connection().execute(statement, {"done_ids": ids}))
+        await self.db.run(lambda s: s.connection().execute(statement, {"done": receipts}))
 
-    async def count_attempt(self, update_id: int) -> None:
+    async def count_attempt(self, receipt: int) -> None:
         await self.db.run(
             lambda s: s.execute(
-                sql_update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(attempts=InboxUpdate.attempts + 1)
+                sql_update(InboxUpdate).where(InboxUpdate.receipt == receipt).values(attempts=InboxUpdate.attempts + 1)
             )
         )
 
-    async def newest_id(self) -> int | None:
-        return await self.db.run(lambda s: s.exec(select(func.max(InboxUpdate.update_id))).first())
 
-
-_MARK_DONE = sql_update(InboxUpdate.__table__).where(InboxUpdate.__table__.c.update_id.in_(bindparam("done_ids", expanding=True)))
+_MARK_DONE = sql_update(InboxUpdate.__table__).where(InboxUpdate.__table__.c.receipt.in_(bindparam("done", expanding=True)))
 
 
 def insert_for(db: Database):
@@ -151,10 +205,14 @@ class Poller:
         # A webhook left from webhook mode makes Telegram refuse getUpdates (409): polling wins.
         # Pending updates are kept: Telegram hands them to getUpdates instead.
         await bot.delete_webhook(drop_pending_updates=False)
+        await self.inbox.open()
         for update in await self.inbox.pending(bot):
             await self.application.update_queue.put(update)
-        newest = await self.inbox.newest_id()
-        offset = newest + 1 if newest is not None else None
+        # Right after a start Telegram may send again what the last run stored but had not yet
+        # confirmed (it comes first, before anything new): until a batch holds nothing stored
+        # before, only what is new is handed over.
+        caught_up = False
+        offset = None  # at start: from the earliest update Telegram has not had confirmed
         delay = 1.0
         started = time.monotonic()
         while not self._stopping.is_set():
@@ -186,18 +244,25 @@ class Poller:
             delay = 1.0
             if not received:
                 continue
-            # On disk first; only the next getUpdates (with the higher offset) confirms them.
-            updates = sorted(((parse_update(item, bot), item) for item in received), key=lambda pair: pair[0].update_id)
+            # The next getUpdates confirms this batch: just above its last update, as PTB's own
+            # updater does. Never a remembered maximum: after Telegram renumbers, that would sit
+            # above every new id, confirm nothing, and the bot would hear nobody.
+            offset = received[-1]["update_id"] + 1
+            deliveries = self.inbox.receive(received, self.application.bot)
+            if not deliveries:
+                continue
             # Queued for disk first, then handed to the handlers without waiting for that commit:
             # their own writes queue behind it, so no answer is committed (or replied to) before
             # its update is on disk, and the round trip to the disk is shared.
-            stored = self.inbox.store_soon(updates)
-            for update, _ in updates:
-                if newest is None or update.update_id > newest:  # Telegram never repeats a confirmed id
-                    newest = update.update_id
-                    await self.application.update_queue.put(update)
+            stored = self.inbox.store_soon(deliveries)
+            if caught_up:
+                fresh = [d.update for d in deliveries]
+            else:
+                fresh = await stored
+                caught_up = len(fresh) == len(deliveries)
+            for update in fresh:
+                await self.application.update_queue.put(update)
             await stored  # on disk before the next getUpdates (with the higher offset) confirms them
-            offset = newest + 1
 
     async def _sleep(self, seconds: float) -> None:
         try:

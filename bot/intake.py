@@ -113,15 +113,18 @@ def store_draft(session: Session, draft: Draft) -> None:
 def run_turn(
     session: Session,
     person: Person,
-    update_id: int,
+    receipt: int,
     act: Callable[[Session, Draft], list[Out]],
     default_language: str,
     today: date,
 ) -> Turn:
     conversation, remembered = draft_of(session, person)
-    if update_id <= conversation.last_update_id:
-        # Already applied before a crash or a redelivery: re-send what it answered, change nothing.
-        repeat = update_id == conversation.last_update_id
+    # Receipts are the inbox's own numbers, given in the order updates were stored (unlike
+    # Telegram's update ids, which may restart lower), and one chat's updates are handled in
+    # that order: a receipt not above the last one applied was applied before a crash.
+    if receipt <= conversation.last_receipt:
+        # Re-send what it answered if it was the last one; change nothing either way.
+        repeat = receipt == conversation.last_receipt
         outs = [Out.from_json(o) for o in conversation.last_outputs] if repeat else []
         return _turn(session, conversation, _language(remembered, person, default_language), outs, replay=True)
 
@@ -132,7 +135,7 @@ def run_turn(
         remembered = profile_language(session, person.telegram_id)
     language = _language(remembered, person, default_language)
     if any(o.kind == OutKind.SUBMIT for o in outs):
-        case = _create_case(session, conversation, person, language, update_id)
+        case = _create_case(session, conversation, person, language, receipt)
         where = directory.route(session, case.language, conversation.answers.get("last_location"))
         if where is not None:
             case.consular_mission, case.region_key = where.mission_key, where.region_key
@@ -146,7 +149,7 @@ def run_turn(
         session.add(UserProfile(telegram_id=person.telegram_id, language=language))
 
     conversation.chat_id = person.chat_id
-    conversation.last_update_id = update_id
+    conversation.last_receipt = receipt
     conversation.last_outputs = [o.to_json() for o in outs]
     conversation.updated_at = utcnow()
     store_draft(session, conversation)
@@ -162,7 +165,7 @@ def _turn(session: Session, conversation: Draft, language: str, outs: list[Out],
     return Turn(language, outs, dict(conversation.answers), conversation.step, sections, route, replay)
 
 
-def _create_case(session: Session, draft: Draft, person: Person, language: str, update_id: int) -> Case:
+def _create_case(session: Session, draft: Draft, person: Person, language: str, receipt: int) -> Case:
     answers = draft.answers
     birth = answers["birth"]
     last_contact = answers["last_contact"]
@@ -175,7 +178,7 @@ def _create_case(session: Session, draft: Draft, person: Person, language: str, 
         language=language,
         consent_version=draft.consent_version or engine.CONSENT_VERSION,
         share_with_authorities=answers.get("share_with_authorities") == "yes",
-        submitted_update_id=update_id,
+        submitted_receipt=receipt,
         reporter_relationship=answers["relationship"],
         person_full_name=answers["full_name"],
         birth_year=birth["year"],

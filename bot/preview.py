@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 
 from bot.app import build_application, new_poller, prepare_database, serve
 from bot.config import Settings
@@ -95,7 +96,9 @@ async def terminal(telegram: FakeTelegram, language: str | None) -> None:
 
 
 async def preview(settings: Settings, language: str | None) -> None:
-    telegram = FakeTelegram()
+    # Message ids go on from where earlier previews left them, as Telegram's do; update ids
+    # start from 1 on every run, as after Telegram renumbers them.
+    telegram = FakeTelegram(first_id=int(time.time()))
     server = StandinServer(telegram)
     await server.start()
     settings = settings.model_copy(

@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import BaseUpdateProcessor
 
-from bot.inbox import Inbox, chat_key
+from bot.inbox import Inbox, chat_key, receipt_of
 from db.database import is_transient
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     def record_failure(self, update: object, error: BaseException) -> None:
         """Called by the error handler: remember a transient failure so the update is retried."""
         if isinstance(update, Update) and is_transient_error(error):
-            self._failed[update.update_id] = error
+            self._failed[receipt_of(update)] = error
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if not isinstance(update, Update):
@@ -76,7 +76,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             async with lock:
                 await coroutine
                 await self._retry_while_transient(update)
-                await self.inbox.mark_done(update.update_id)
+                await self.inbox.mark_done(receipt_of(update))
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:
@@ -99,13 +99,14 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def _retry_while_transient(self, update: Update) -> None:
         attempt = 0
-        while update.update_id in self._failed:
-            error = self._failed.pop(update.update_id)
+        receipt = receipt_of(update)
+        while receipt in self._failed:
+            error = self._failed.pop(receipt)
             delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
             if isinstance(error, RetryAfter):
                 delay = max(delay, _seconds(error.retry_after))
             log.warning("update %s hit %s; handling it again in %s s", update.update_id, type(error).__name__, delay)
-            await self.inbox.count_attempt(update.update_id)
+            await self.inbox.count_attempt(receipt)
             await asyncio.sleep(delay)
             attempt += 1
             await self.application.process_update(update)

@@ -13,6 +13,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import desk, handlers, roles
 from bot.handlers import Context, on_callback, on_help, on_start, read, services
+from bot.inbox import receipt_of
 from bot.i18n import format_day, t
 from bot.keyboards import button
 from bot.render import describe_case
@@ -204,14 +205,14 @@ async def send_files(update: Update, context: Context, ref: str) -> None:
         await senders.get(item.kind, context.bot.send_document)(update.effective_chat.id, item.file_id)
 
 
-def apply_status(session: Session, ref: str, status: str, message: str | None, staff_id: int, update_id: int) -> Case | None:
+def apply_status(session: Session, ref: str, status: str, message: str | None, staff_id: int, receipt: int) -> Case | None:
     """The change and its record in one transaction; a redelivered update changes nothing twice."""
     case = session.exec(select(Case).where(Case.ref == ref)).first()
-    if case is None or session.exec(select(CaseStatusChange).where(CaseStatusChange.source_update_id == update_id)).first():
+    if case is None or session.exec(select(CaseStatusChange).where(CaseStatusChange.source_receipt == receipt)).first():
         return None
     if status not in NEXT_STATUS.get(case.status, ()):
         return None
-    session.add(CaseStatusChange(case_id=case.id, old_status=case.status, new_status=status, message=message, author_id=staff_id, source_update_id=update_id))
+    session.add(CaseStatusChange(case_id=case.id, old_status=case.status, new_status=status, message=message, author_id=staff_id, source_receipt=receipt))
     case.status, case.updated_at = status, utcnow()
     session.add(case)
     desk.stop_waiting(session, staff_id)
@@ -220,7 +221,7 @@ def apply_status(session: Session, ref: str, status: str, message: str | None, s
 
 async def change_status(update: Update, context: Context, language: str, ref: str, status: str, message: str | None) -> None:
     staff_id = update.effective_user.id
-    case = await services(context).db.run(lambda s: apply_status(s, ref, status, message, staff_id, update.update_id))
+    case = await services(context).db.run(lambda s: apply_status(s, ref, status, message, staff_id, receipt_of(update)))
     if case is None:
         return await reply(update, context, t(language, "staff.status.not_applied", ref=ref))
     # The family hears it in their own language from a template; staff wrote one language at most.
@@ -255,8 +256,8 @@ async def note_text(update: Update, context: Context, pending: PendingInput) -> 
 
     def save(session: Session) -> None:
         case = session.exec(select(Case).where(Case.ref == ref)).first()
-        if case and not session.exec(select(CaseNote).where(CaseNote.source_update_id == update.update_id)).first():
-            session.add(CaseNote(case_id=case.id, author_id=staff_id, text=update.effective_message.text, source_update_id=update.update_id))
+        if case and not session.exec(select(CaseNote).where(CaseNote.source_receipt == receipt_of(update))).first():
+            session.add(CaseNote(case_id=case.id, author_id=staff_id, text=update.effective_message.text, source_receipt=receipt_of(update)))
         desk.stop_waiting(session, staff_id)
 
     await services(context).db.run(save)

@@ -14,7 +14,7 @@ import tornado.httpserver
 import tornado.web
 from telegram.ext import Application
 
-from bot.inbox import Inbox, parse_update
+from bot.inbox import Inbox
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -31,14 +31,15 @@ class _UpdateHandler(tornado.web.RequestHandler):
             return
         try:
             received = json.loads(self.request.body)
-            update = parse_update(received, self.receiver.application.bot)
+            deliveries = self.receiver.inbox.receive([received], self.receiver.application.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             self.set_status(400)
             return
         try:
-            fresh = await self.receiver.inbox.store([(update, received)])
+            # A delivery Telegram repeats (our 200 got lost) is stored once and handled once.
+            fresh = await self.receiver.inbox.store(deliveries)
         except Exception as exc:  # not on disk: Telegram must try again
-            log.error("could not store update %s: %s", update.update_id, type(exc).__name__)
+            log.error("could not store update %s: %s", received["update_id"], type(exc).__name__)
             self.set_status(500)
             return
         for item in fresh:
@@ -60,6 +61,7 @@ class WebhookReceiver:
         self._server: tornado.httpserver.HTTPServer | None = None
 
     async def run(self) -> None:
+        await self.inbox.open()
         for update in await self.inbox.pending(self.application.bot):
             await self.application.update_queue.put(update)
         path = urlparse(self.url).path or "/"

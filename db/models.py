@@ -14,11 +14,20 @@ def utcnow() -> datetime:
 
 
 class InboxUpdate(SQLModel, table=True):
-    """A raw Telegram update, stored before Telegram is told we have it."""
+    """A raw Telegram update, stored before Telegram is told we have it.
+
+    Telegram's update_id is not a key: after a week without updates Telegram numbers the next
+    ones from a random, possibly lower, point, so an old id may come again for a new update. A
+    delivery is known by its id *and* its content (`digest`); the `receipt` is our own number,
+    given in the order updates are stored, and is what everything the update caused refers to.
+    """
 
     __tablename__ = "inbox_update"
+    __table_args__ = (UniqueConstraint("update_id", "digest", name="uq_inbox_update_delivery"),)
 
-    update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    receipt: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    update_id: int = Field(sa_type=BigInteger)
+    digest: str = Field(max_length=32)
     chat_key: int | None = Field(default=None, sa_type=BigInteger, index=True)
     payload: str = Field(sa_type=Text)
     received_at: datetime = Field(default_factory=utcnow)
@@ -51,8 +60,9 @@ class Conversation(SQLModel, table=True):
     confirming_cancel: bool = False
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     consent_version: str | None = Field(default=None, max_length=32)
-    # The newest update whose effects are committed: a redelivered update only re-sends the reply.
-    last_update_id: int = Field(default=0, sa_type=BigInteger)
+    # The receipt of the newest update whose effects are committed: a redelivered update only
+    # re-sends the reply.
+    last_receipt: int = Field(default=0, sa_type=BigInteger)
     # What that update answered, so a redelivery re-sends exactly it.
     last_outputs: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     started_at: datetime | None = None
@@ -75,7 +85,7 @@ class Case(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
     # Idempotency: the update that submitted the case; a redelivered "Submit" finds it again.
-    submitted_update_id: int = Field(sa_type=BigInteger, unique=True)
+    submitted_receipt: int = Field(sa_type=BigInteger, unique=True)
 
     reporter_relationship: str = Field(max_length=32)
     person_full_name: str = Field(max_length=100)
@@ -208,7 +218,7 @@ class CaseNote(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")
     author_id: int = Field(sa_type=BigInteger)
     text: str = Field(sa_type=Text)
-    source_update_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
+    source_receipt: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -221,7 +231,7 @@ class CaseStatusChange(SQLModel, table=True):
     new_status: str = Field(max_length=32)
     message: str | None = Field(default=None, sa_type=Text)  # staff's words to the family, if any
     author_id: int = Field(sa_type=BigInteger)
-    source_update_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
+    source_receipt: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -234,7 +244,7 @@ class CaseAddition(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")
     kind: str = Field(max_length=16)  # contact | location | attachment
     value: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    source_update_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
+    source_receipt: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
     created_at: datetime = Field(default_factory=utcnow)
 
 

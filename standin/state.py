@@ -85,7 +85,7 @@ class FakeTelegram(BotApiMethods, BotSettingsMethods):
     (every update is delivered a second time after it is first confirmed).
     """
 
-    def __init__(self, *, first_name: str = "Homeward", username: str = "homeward_test_bot") -> None:
+    def __init__(self, *, first_name: str = "Homeward", username: str = "homeward_test_bot", first_id: int = 1) -> None:
         self.bot_first_name = first_name
         self.bot_username = username
         self.bot_id = 0  # learned from the first request's token
@@ -113,7 +113,7 @@ class FakeTelegram(BotApiMethods, BotSettingsMethods):
         self._send_waiters: dict[int, list[asyncio.Future]] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._settings: dict[str, Any] = {}
-        self._id_counter = 0
+        self._id_counter = first_id - 1  # message ids; Telegram never reuses one in a chat
 
     # ----------------------------------------------------------- loop affinity
     def bind_loop(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -333,9 +333,14 @@ class FakeTelegram(BotApiMethods, BotSettingsMethods):
         self._changed()
         return update.to_json()
 
+    def renumber_updates(self, next_update_id: int) -> None:
+        """What Telegram does after a week without updates: the next update_id is chosen afresh,
+        and may be far below the old ones (thread-safe)."""
+        self._sync(setattr, self, "_next_update_id", next_update_id)
+
     def _confirm(self, offset: int | None) -> None:
-        if not offset:
-            return
+        if not offset or offset > self._next_update_id:
+            return  # above every id of the current numbering (a stale offset): confirms nothing
         if offset < 0:  # Telegram: keep only the last -offset updates
             self._updates = self._updates[offset:]
             return

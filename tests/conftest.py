@@ -22,6 +22,7 @@ from bot.config import PROJECT_ROOT
 from db.database import normalise_url
 from db.models import Case, Conversation
 from standin import StandinThread
+from tests.support.inprocess import InProcessBot
 
 TOKEN = "123456:TEST-TOKEN-abcdef"
 # Never in a log line, whatever the level: the token's secret, and what relatives type in tests.
@@ -46,19 +47,21 @@ def standin():
 
 
 class BotProcess:
-    """`python run_bot.py` as a user would run it, pointed at the stand-in."""
+    """`python run_bot.py` as a user would run it, pointed at the stand-in; or, for modules
+    marked `inprocess`, the same application inside the test process (fast, but cannot be killed)."""
 
-    def __init__(self, standin: StandinThread, database_url: str, log_path: Path, extra_env: dict | None = None):
+    def __init__(self, standin: StandinThread, database_url: str, log_path: Path, extra_env: dict | None = None,
+                 in_process: bool = False):
         self.standin = standin
         self.database_url = database_url
         self.log_path = log_path
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
+        self.in_process = InProcessBot(standin, database_url, log_path, {}) if in_process else None
         self.engine = create_engine(normalise_url(database_url), pool_pre_ping=True)
 
-    def start(self, wait: bool = True, ready_when: str = "getUpdates") -> BotProcess:
-        env = {
-            **os.environ,
+    def environment(self) -> dict[str, str]:
+        return {
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": self.standin.base_url,
             "TELEGRAM_API_FILE_URL": self.standin.file_url,
@@ -70,6 +73,13 @@ class BotProcess:
             "FLOOD_MESSAGES": "1000",
             **self.extra_env,
         }
+
+    def start(self, wait: bool = True, ready_when: str = "getUpdates") -> BotProcess:
+        if self.in_process:
+            self.in_process.environment = {k: v for k, v in self.environment().items() if k != "LOG_LEVEL"}
+            self.in_process.start()
+            return self
+        env = {**os.environ, **self.environment()}
         polls_before = len(self.standin.requests(ready_when))
         log = self.log_path.open("ab")
         self.process = subprocess.Popen([sys.executable, "run_bot.py"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
@@ -85,11 +95,13 @@ class BotProcess:
 
     def kill(self) -> None:
         """SIGKILL: no clean-up, no flushing, like a power cut to the process."""
-        assert self.process is not None
+        assert self.process is not None, "a bot in the test process cannot be killed: use a BotProcess"
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(10)
 
     def stop(self) -> None:
+        if self.in_process:
+            self.in_process.stop()
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -168,10 +180,11 @@ _MODULE_BOTS: list[BotProcess] = []
 
 
 @pytest.fixture(scope="module")
-def bot(standin, tmp_path_factory):
+def bot(standin, tmp_path_factory, request):
     """One bot for a test module; tests keep apart by using their own relatives."""
     folder = tmp_path_factory.mktemp("bot")
-    process = BotProcess(standin, database_url(folder), folder / "bot.log").start()
+    in_process = request.node.get_closest_marker("inprocess") is not None
+    process = BotProcess(standin, database_url(folder), folder / "bot.log", in_process=in_process).start()
     _MODULE_BOTS.append(process)
     yield process
     _MODULE_BOTS.remove(process)

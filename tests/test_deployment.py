@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from bot.config import PROJECT_ROOT
 from bot.i18n import t
+from bot.inbox import Delivery
 from db.database import normalise_url
 from db.migrate import downgrade, upgrade
 from tests.conftest import BotProcess
@@ -41,6 +43,38 @@ def test_migrations_upgrade_an_empty_postgresql_database(postgres_schema_url):
     assert_schema(postgres_schema_url)
     downgrade(postgres_schema_url, "base")
     upgrade(postgres_schema_url)
+
+
+def upgrade_inbox_with_updates_stored_before_receipts(url: str) -> None:
+    """Updates stored by the version keyed on Telegram's ids keep working after the upgrade:
+    each gets its old id as receipt, so what they caused still points at them."""
+    upgrade(url, "0004")
+    payload = json.dumps({"update_id": 41, "message": {"message_id": 5, "date": 1795250000, "text": "salam",
+                                                       "chat": {"id": 9, "type": "private"}}})
+    engine = create_engine(normalise_url(url))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("insert into inbox_update (update_id, chat_key, payload, received_at, attempts) "
+                                    "values (41, 9, :payload, '2026-11-30 10:00:00', 0)"), {"payload": payload})
+            connection.execute(text("insert into conversation (telegram_id, chat_id, phase, editing, confirming_cancel, answers, "
+                                    "last_update_id, last_outputs, updated_at) values (9, 9, 'idle', false, false, '{}', 41, '[]', "
+                                    "'2026-11-30 10:00:00')"))
+        upgrade(url)
+        with engine.connect() as connection:
+            row = connection.execute(text("select receipt, update_id, digest from inbox_update")).one()
+            last = connection.execute(text("select last_receipt from conversation")).scalar()
+    finally:
+        engine.dispose()
+    assert row.receipt == row.update_id == last == 41
+    assert row.digest == Delivery(json.loads(payload)).digest, "a redelivery of it is recognised"
+
+
+def test_the_receipts_migration_keeps_stored_updates_on_sqlite(tmp_path):
+    upgrade_inbox_with_updates_stored_before_receipts(f"sqlite:///{tmp_path / 'old.db'}")
+
+
+def test_the_receipts_migration_keeps_stored_updates_on_postgresql(postgres_schema_url):
+    upgrade_inbox_with_updates_stored_before_receipts(postgres_schema_url)
 
 
 def test_a_report_on_postgresql(standin, relative, postgres_schema_url, tmp_path):
@@ -123,3 +157,16 @@ def test_the_preview_completes_a_report_typed_in_a_terminal(tmp_path):
     engine.dispose()
     assert len(rows) == 1 and rows[0][1] == "Tahir Rüfullayev" and rows[0][2] == "telegram"
     assert rows[0][0] in result.stdout
+
+
+def test_the_preview_restarted_twice_on_one_database_answers_at_once(tmp_path):
+    """Each preview's stand-in numbers updates from 1 again, below what the database has seen
+    (as Telegram does after a quiet week): the bot must hear the first message of every run."""
+    url = f"sqlite:///{tmp_path / 'preview.db'}"
+    first = run_bot(env={"DATABASE_URL": url}, stdin="\n".join(["1", "1", "Əli Məmmədov", ":quit"]) + "\n", timeout=120)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert t("az", "ask.birth") in first.stdout
+    for typed, next_question in (("1980", "ask.last_contact"), ("15.01.2026", "ask.last_location")):
+        again = run_bot(env={"DATABASE_URL": url}, stdin=f"{typed}\n:quit\n", timeout=120)
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert t("az", next_question)[:40] in again.stdout, again.stdout[-1500:]

@@ -27,7 +27,7 @@ NOW = datetime.now(timezone.utc)
 def make_case(n: int, **overrides) -> Case:
     values = dict(
         ref=f"T{n:02d}-AAA"[:7], reporter_telegram_id=900 + n, reporter_chat_id=900 + n, language="az", consent_version="2026-11-21",
-        share_with_authorities=n % 2 == 0, submitted_update_id=10_000 + n, reporter_relationship="mother",
+        share_with_authorities=n % 2 == 0, submitted_receipt=10_000 + n, reporter_relationship="mother",
         person_full_name=f"Tahir Rüfullayev {n}", birth_year=1980, last_contact_date=date(2026, 1, 15),
         last_contact_precision="approximate", last_contact_text="yanvarın ortası", last_location="Voronej",
         reporter_contact_method="phone", reporter_phone="+994501234567", created_at=NOW - timedelta(days=n),

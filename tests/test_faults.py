@@ -9,8 +9,12 @@ import sqlite3
 import threading
 import time
 
+import pytest
+
 from bot.i18n import t
 from tests.conftest import settle
+
+pytestmark = pytest.mark.slow  # minutes of faults and a hundred kills: `make test-slow`, and CI
 
 KILLS = int(os.environ.get("FAULT_KILLS", "100"))
 RELATIVES = int(os.environ.get("FAULT_RELATIVES", "50"))

@@ -68,17 +68,17 @@ def test_retention_purges_old_closed_cases_and_processed_updates(tmp_path):
                   birth_year=1980, last_contact_date=date(2025, 1, 1), last_contact_precision="day", last_contact_text="x",
                   last_location="x", reporter_contact_method="telegram")
     with Session(engine) as session:
-        session.add(Case(ref="OLD-CLS", status="closed", updated_at=old, created_at=old, reporter_telegram_id=1, submitted_update_id=1, **common))
-        session.add(Case(ref="OLD-NEW", status="new", updated_at=old, created_at=old, reporter_telegram_id=2, submitted_update_id=2, **common))
-        session.add(Case(ref="NEW-CLS", status="closed", updated_at=recent, created_at=recent, reporter_telegram_id=3, submitted_update_id=3, **common))
-        session.add(InboxUpdate(update_id=1, payload="{}", done_at=now - timedelta(days=30)))
-        session.add(InboxUpdate(update_id=2, payload="{}", done_at=now - timedelta(hours=1)))
-        session.add(InboxUpdate(update_id=3, payload="{}", done_at=None, received_at=old))
+        session.add(Case(ref="OLD-CLS", status="closed", updated_at=old, created_at=old, reporter_telegram_id=1, submitted_receipt=1, **common))
+        session.add(Case(ref="OLD-NEW", status="new", updated_at=old, created_at=old, reporter_telegram_id=2, submitted_receipt=2, **common))
+        session.add(Case(ref="NEW-CLS", status="closed", updated_at=recent, created_at=recent, reporter_telegram_id=3, submitted_receipt=3, **common))
+        session.add(InboxUpdate(receipt=1, update_id=1, digest="d1", payload="{}", done_at=now - timedelta(days=30)))
+        session.add(InboxUpdate(receipt=2, update_id=2, digest="d2", payload="{}", done_at=now - timedelta(hours=1)))
+        session.add(InboxUpdate(receipt=3, update_id=3, digest="d3", payload="{}", done_at=None, received_at=old))
         session.commit()
         assert purge(session, load_settings(_env_file=None)) == (1, 1)
         session.commit()
         assert sorted(session.exec(select(Case.ref))) == ["NEW-CLS", "OLD-NEW"], "only closed cases past retention go"
-        assert sorted(session.exec(select(InboxUpdate.update_id))) == [2, 3], "unprocessed updates are never purged"
+        assert sorted(session.exec(select(InboxUpdate.receipt))) == [2, 3], "unprocessed updates are never purged"
         assert session.get(CaseTombstone, "OLD-CLS").reason == "retention"
     engine.dispose()
 

@@ -10,6 +10,7 @@ from bot.i18n import t
 from flows.dates import BIRTH_MIN_AGE, BIRTH_MIN_YEAR
 
 LANGUAGES = ["az", "ru", "en"]
+pytestmark = pytest.mark.inprocess
 
 
 @pytest.fixture

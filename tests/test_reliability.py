@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from bot.render import consent_text
 from bot.i18n import t
 from tests.conftest import BotProcess
@@ -135,6 +137,7 @@ def test_a_second_bot_on_the_same_database_refuses_with_one_line(fresh_bot, stan
     assert mother.ask("/help").text == t("en", "help.text"), "the first bot goes on serving"
 
 
+@pytest.mark.slow  # waits out the conflict grace period
 def test_a_second_bot_on_another_database_with_the_same_token_stops_on_telegrams_409(fresh_bot, standin, relative, tmp_path):
     fresh_bot.extra_env["CONFLICT_GRACE_SECONDS"] = "2"
     fresh_bot.start()

@@ -104,6 +104,29 @@ def test_send_validation_errors(standin):
 
 
 # ----------------------------------------------------------------- updates
+def test_renumbered_updates_come_below_a_stale_offset_which_confirms_nothing(standin):
+    """Telegram after a week without updates: new ids start lower, and an offset above all of
+    them (the client's old one) confirms nothing; an offset just above them does."""
+    user = standin.user(USER)
+
+    async def main():
+        async with make_bot(standin) as bot:
+            standin.renumber_updates(10_000)
+            user.send("before")
+            (old,) = await bot.get_updates(timeout=0)
+            assert await bot.get_updates(offset=old.update_id + 1, timeout=0) == ()
+            standin.renumber_updates(1)
+            user.send("after a quiet week")
+            user.send("and again")
+            stale = await bot.get_updates(offset=old.update_id + 1, timeout=0)
+            assert [u.message.text for u in stale] == ["after a quiet week", "and again"]
+            assert all(u.update_id < old.update_id for u in stale)
+            assert [u.message.text for u in await bot.get_updates(offset=old.update_id + 1, timeout=0)] == [u.message.text for u in stale]
+            assert await bot.get_updates(offset=stale[-1].update_id + 1, timeout=0) == ()
+
+    run(main())
+
+
 def test_get_updates_offset_limit_and_long_poll(standin):
     user = standin.user(USER)
     for text in ("one", "two", "three"):

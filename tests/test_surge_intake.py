@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.events import callback_event
-from bot.inbox import Inbox
+from bot.inbox import Inbox, parse_update, receipt_of
 from bot.intake import Person, draft_of, run_turn
 from bot.processor import ChatOrderedProcessor
 from db.database import Database
@@ -45,10 +45,11 @@ def test_updates_finished_together_are_marked_done_in_one_statement(db):
 
     async def main():
         received = [message_update(n, 100 + n) for n in range(1, 41)]
-        fresh = await inbox.store([(Update.de_json(item, None), item) for item in received])
+        await inbox.open()
+        fresh = await inbox.store(inbox.receive(received, None))
         assert [u.update_id for u in fresh] == list(range(1, 41))
         db.statements.clear()
-        await asyncio.gather(*(inbox.mark_done(n) for n in range(1, 41)))
+        await asyncio.gather(*(inbox.mark_done(receipt_of(update)) for update in fresh))
 
     asyncio.run(main())
     assert db.statements.count("UPDATE") == 1, "forty updates finishing at once: one UPDATE"
@@ -67,7 +68,7 @@ def test_the_poller_waits_while_too_many_chats_are_in_hand_and_one_chat_counts_o
         gates = {chat: asyncio.Event() for chat in (1, 2)}
 
         def update(update_id: int, chat: int) -> Update:
-            return Update.de_json(message_update(update_id, chat), None)
+            return parse_update(message_update(update_id, chat), None, receipt=update_id)
 
         handling = [asyncio.create_task(processor.do_process_update(update(n, 1), gates[1].wait())) for n in (1, 2, 3)]
         await asyncio.sleep(0.01)
@@ -104,7 +105,7 @@ def test_a_draft_round_trips_through_plain_sql_and_a_redelivery_changes_nothing(
 
     values, remembered, language = db.run_sync(look)
     assert values["answers"] == {"relationship": "mother"} and values["phase"] == "asking"
-    assert values["last_update_id"] == 3 and values["consent_version"] == engine.CONSENT_VERSION
+    assert values["last_receipt"] == 3 and values["consent_version"] == engine.CONSENT_VERSION
     assert remembered == language == "ru", "after consent the language is remembered"
 
 
@@ -119,7 +120,7 @@ def test_ptb_is_not_left_remembering_everyone_who_ever_wrote(db):
 
     async def main():
         for n in range(1, 51):
-            update = Update.de_json(message_update(n, 1000 + n), application.bot)
+            update = parse_update(message_update(n, 1000 + n), application.bot, receipt=n)
             await processor.do_process_update(update, handled(update))
 
     asyncio.run(main())
