@@ -14,6 +14,7 @@ import argparse
 import getpass
 import asyncio
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT, ConfigError, load_settings
 
 log = logging.getLogger("homeward")
+EXIT_LOCK_LOST = 4  # not 2 (bad settings) or 3 (a second copy on SQLite): systemd restarts it
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -76,14 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_preview(settings, getattr(args, "language", None))
 
     configure_logging(settings.log_level)
-    if command == "run":
-        from db.database import InstanceLock
-
-        lock = InstanceLock(settings.database_url)
-        if not lock.acquire():
-            print("Another copy of Homeward is already running on this database: stop it first.", file=sys.stderr)
-            return 3
     try:
+        if command == "run":
+            lock = become_the_active_copy(settings.database_url)  # held for the life of the process
+            if lock is None:
+                print("Another copy of Homeward is already running on this database: stop it first.", file=sys.stderr)
+                return 3
         db = prepare_database(settings)
     except Exception as exc:  # one line, no traceback: the usual causes are a wrong URL or a stopped server
         print(f"Database error: could not prepare {settings.database_url.split('@')[-1]}: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
@@ -102,6 +102,34 @@ def main(argv: list[str] | None = None) -> int:
         if command != "run":
             db.close()
     return run_telegram(settings, db)
+
+
+def become_the_active_copy(database_url: str):
+    """The lock, taken before anything touches the database (migrations included). On
+    PostgreSQL a second copy stands by until the active one stops, then takes over; on SQLite
+    it refuses (None)."""
+    from db.lease import InstanceLock
+
+    lock = InstanceLock(database_url)
+    if not lock.acquire():
+        if lock.is_sqlite:
+            return None
+        log.info("standing by: another copy is active on this database; this one takes over when it stops")
+        try:
+            lock.wait()
+        except KeyboardInterrupt:
+            sys.exit(0)
+        log.info("taking over: the active copy stopped")
+    lock.watch(stop_at_once)
+    return lock
+
+
+def stop_at_once(reason: str) -> None:
+    """The lock is gone, so a standby may be taking over: not one more reply or write from
+    this copy. What is in hand is redone by the next active copy from the durable inbox, as
+    after a crash; a non-zero exit has systemd start this one again, as a standby."""
+    log.error("lost the lock on the database (%s): stopping at once", reason)
+    os._exit(EXIT_LOCK_LOST)
 
 
 def guidance_files(db, action: str, folder: Path) -> int:

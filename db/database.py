@@ -14,7 +14,6 @@ import logging
 import queue
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,7 +55,24 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
         # a write transaction takes the lock up front instead of failing half-way.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
+    event.listen(engine, "connect", end_if_client_vanishes)
+    return engine
+
+
+# Per-session settings any client may make: the server ends a session whose client vanished from
+# the network (a host powered off, a cable cut) after ~8 s of silence, not the kernel's two hours.
+# Its row locks, and the lock of the active copy (db/lease.py), go with it, so a standby can
+# take over without waiting on a transaction nobody will ever finish.
+PG_SESSION_SETTINGS = {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "1", "tcp_keepalives_count": "3",
+                       "tcp_user_timeout": "8000"}
+_SET_SESSION = "select " + ", ".join(f"set_config('{name}', '{value}', false)" for name, value in PG_SESSION_SETTINGS.items())
+
+
+def end_if_client_vanishes(dbapi_connection, _record) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(_SET_SESSION)
+    dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -254,53 +270,3 @@ def _settle(settled: list) -> None:
             future.set_exception(outcome.error)
         else:
             future.set_result(outcome.value)
-
-
-class InstanceLock:
-    """One bot process per database: a second one started by mistake refuses to run.
-
-    SQLite: an exclusive lock on a file beside the database; PostgreSQL: an advisory lock held
-    by a connection kept open for the life of the process. Both vanish if the process dies.
-    """
-
-    PG_KEY = 0x486F6D65  # "Home"
-
-    def __init__(self, url: str):
-        self.url = normalise_url(url)
-        self._handle = None
-        self._engine = None
-
-    def acquire(self) -> bool:
-        """Taken before anything else, migrations included: a second copy touches nothing."""
-        if self.url.startswith("sqlite"):
-            import fcntl
-
-            path = make_url(self.url).database or "homeward"
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            handle = open(f"{path}.lock", "a+")  # noqa: SIM115 - held for the process's life
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                return False
-        else:
-            from sqlalchemy import text
-
-            self._engine = create_engine(self.url, pool_size=1, max_overflow=0, hide_parameters=True)
-            handle = self._engine.connect()
-            # One lock per database and schema: the URL, without the password, names both.
-            key = zlib.crc32(make_url(self.url).render_as_string(hide_password=True).encode()) ^ self.PG_KEY
-            if not handle.execute(text("select pg_try_advisory_lock(:key)"), {"key": key}).scalar():
-                handle.close()
-                self._engine.dispose()
-                return False
-            handle.commit()
-        self._handle = handle
-        return True
-
-    def release(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-        if self._engine is not None:
-            self._engine.dispose()

@@ -129,6 +129,8 @@ def test_an_unexpected_error_gets_an_apology_and_a_way_on_never_a_traceback(bot,
 
 
 def test_a_second_bot_on_the_same_database_refuses_with_one_line(fresh_bot, standin, relative, tmp_path):
+    if not fresh_bot.database_url.startswith("sqlite"):
+        pytest.skip("SQLite's one-copy rule (on PostgreSQL a second copy stands by: tests/test_standby.py)")
     fresh_bot.start()
     second = BotProcess(standin, fresh_bot.database_url, tmp_path / "second.log").start(wait=False)
     assert second.process.wait(30) == 3
