@@ -204,6 +204,7 @@ def run_telegram(settings, db) -> int:
 
     from bot.app import build_application, new_poller, serve
     from bot.inbox import SecondInstance
+    from bot.transport import ProxyRefused
 
     application = build_application(settings, db)
     try:
@@ -211,6 +212,10 @@ def run_telegram(settings, db) -> int:
         asyncio.run(serve(application, new_poller(application)))
     except InvalidToken:
         print("Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather gave you.", file=sys.stderr)
+        return 2
+    except ProxyRefused as exc:
+        print(f"Could not reach Telegram through TELEGRAM_PROXY_URL: {exc}. Check its address, port, "
+              "user name and password.", file=sys.stderr)
         return 2
     except SecondInstance:
         print("Another copy of this bot is already polling Telegram with the same token: stop it first.", file=sys.stderr)

@@ -22,7 +22,7 @@ from bot.context import SERVICES, Services
 from bot.inbox import POLL_TIMEOUT, Inbox, Poller
 from bot.processor import ChatOrderedProcessor
 from bot.sending import PatientRateLimiter
-from bot.transport import LeanRequest
+from bot.transport import LeanRequest, ProxyRefused
 from bot.wiring import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS, wire
 from core.config import LANGUAGES, Settings
 from core.i18n import compile_catalogs, t
@@ -87,7 +87,8 @@ async def register_commands(application: Application) -> None:
 def build_application(settings: Settings, db: Database, requests: tuple[BaseRequest, BaseRequest] | None = None) -> Application:
     """`requests` (for calls, for getUpdates): how Bot API calls travel; tests answer them in
     memory. By default, over HTTP."""
-    request, polling_request = requests or (LeanRequest(), LeanRequest(max_connections=2, read_timeout=POLL_TIMEOUT + 10))
+    proxy = settings.telegram_proxy_url
+    request, polling_request = requests or (LeanRequest(proxy), LeanRequest(proxy, max_connections=2, read_timeout=POLL_TIMEOUT + 10))
     inbox = Inbox(db)
     processor = ChatOrderedProcessor(inbox)
     application = (
@@ -147,14 +148,20 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
 
 
 async def _initialize_patiently(application: Application) -> None:
-    """getMe at start-up: a bad token fails at once, an unreachable Telegram is waited for."""
+    """getMe at start-up: a bad token or a proxy that refuses fails at once, an unreachable
+    Telegram is waited for."""
+    request = application.bot.request  # the one given in build_application
     delay = 1.0
     while True:
         try:
+            await request.initialize()
+            # Straight through our request, past the rate limiter's retries: a refusal is said at once.
+            await request.post(f"{application.bot.base_url}/getMe")
             await application.initialize()
             return
         except NetworkError as exc:
-            if isinstance(exc, (InvalidToken,)):
+            if isinstance(exc, (InvalidToken, ProxyRefused)):  # waiting would not mend either
+                await request.shutdown()  # its connections closed: the process ends with one line
                 raise
             log.warning("Telegram is unreachable at start-up (%s); retrying in %.0f s", type(exc).__name__, delay)
             await asyncio.sleep(delay)

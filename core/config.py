@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import re
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -31,6 +32,9 @@ class Settings(BaseSettings):
     telegram_bot_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    # Every Bot API call, upload and download through this proxy: http://, https:// or socks5://,
+    # with user:password@ when it needs a login.
+    telegram_proxy_url: str = ""
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'homeward.db'}"
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
     staff_chat_id: int | None = None
@@ -91,6 +95,21 @@ class Settings(BaseSettings):
             # Never echo the value: a half-pasted token is still a secret.
             raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
         return value
+
+    @field_validator("telegram_proxy_url")
+    @classmethod
+    def _proxy_shape(cls, value: str) -> str:
+        # Never echo the value: it may hold the proxy's password.
+        parts = urlsplit(value.strip())
+        if value and parts.scheme not in ("http", "https", "socks5"):
+            raise ValueError("must start with http://, https:// or socks5://")
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if value and not (parts.hostname and port):
+            raise ValueError("must name the proxy's host and port, e.g. socks5://user:password@proxy.example.org:1080")
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod

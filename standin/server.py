@@ -110,6 +110,8 @@ class _NotFoundHandler(_TelegramHandler):
 
 
 def _log_request(handler: tornado.web.RequestHandler) -> None:
+    # Who called (a proxy's address, in the proxy tests) and for what, without the token.
+    handler.settings["peers"].append((handler.request.remote_ip, handler.request.path.rsplit("/", 1)[-1]))
     # tornado logs 4xx/5xx as warnings; injected 429s are expected, so keep it quiet.
     log.debug("%d %s %.1fms", handler.get_status(), handler.request.uri,
               1000 * handler.request.request_time())
@@ -123,6 +125,7 @@ class StandinServer:
         self.host = host
         self.port = port
         self._server: tornado.httpserver.HTTPServer | None = None
+        self.peers: list[tuple[str, str]] = []  # (caller's IP address, last part of the path)
 
     @property
     def base_url(self) -> str:
@@ -142,6 +145,7 @@ class StandinServer:
             default_handler_class=_NotFoundHandler,
             default_handler_args={"state": self.state},
             log_function=_log_request,
+            peers=self.peers,
         )
         sockets = tornado.netutil.bind_sockets(self.port, self.host)
         self._server = tornado.httpserver.HTTPServer(app, max_body_size=60 * 1024 * 1024)

@@ -75,6 +75,9 @@ def test_telegram_errors_arrive_as_ptb_errors_and_the_connection_stays_usable(st
             with pytest.raises(RetryAfter) as told:
                 await bot.send_message(USER, "too fast")
             assert told.value.retry_after in (7, dtm.timedelta(seconds=7))
+            standin.fail("sendMessage", status=502)
+            with pytest.raises(NetworkError, match="Bad Gateway"):
+                await bot.send_message(USER, "while Telegram is down")
             await bot.send_message(USER, "after the errors")
             assert len(request._idle) == 1, "error answers did not cost the connection"
 
@@ -108,6 +111,7 @@ def test_a_document_upload_goes_through_and_reaches_telegram(standin):
     reached = standin.sent_messages(USER)[-1]
     assert (reached.kind, reached.text, reached.document["file_name"]) == ("document", "Export", "cases.csv")
     assert standin.file_content(file_id) == payload
+    assert standin.requests("sendDocument")[-1]["caption"] == "Export", "the other fields are form fields beside it"
 
 
 # ------------------------------------------------------------------ a tiny server of our own
