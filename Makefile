@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow test-all bench preview migrate compile clean
+.PHONY: run test test-slow test-all lint bench preview migrate compile clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -37,6 +37,11 @@ test-slow: compile
 
 test-all: compile
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# ruff and mypy as configured in pyproject.toml (CI runs this before the tests).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, crowds reporting one man,
 # duplicate linking and matching, then 100,000-case exports.

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("Another copy of Homeward is already running on this database: stop it first.", file=sys.stderr)
                 return 3
         db = prepare_database(settings)
-    except Exception as exc:  # one line, no traceback: the usual causes are a wrong URL or a stopped server
+    except Exception as exc:  # noqa: BLE001 - one line, no traceback: the usual causes are a wrong URL or a stopped server
         print(f"Database error: could not prepare {settings.database_url.split('@')[-1]}: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 2
     try:

@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, CompoundSelect, Connection, DateTime, Resu
 from sqlmodel import Session
 
 from app.case_schema import case_column
-from app.export_writers import write_csv, write_json_table, write_jsonl, write_xlsx
+from app.export_writers import write_csv, write_json_table, write_jsonl
+from app.xlsx_writer import write_xlsx
 from core.config import load_settings
 from flows.districts import load_districts
 from flows.region_data import load_regions

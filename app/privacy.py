@@ -106,7 +106,7 @@ async def housekeeping(db: Database, settings: Settings, stop: asyncio.Event) ->
             cases, updates = await db.run(lambda s: purge(s, settings))
             if cases or updates:
                 log.info("retention: removed %d closed cases and %d processed updates", cases, updates)
-        except Exception as exc:  # a failed purge is retried tomorrow; the bot keeps serving
+        except Exception as exc:  # noqa: BLE001 - a failed purge is retried tomorrow; the bot keeps serving
             log.error("retention purge failed: %s", type(exc).__name__)
         try:
             await asyncio.wait_for(stop.wait(), timeout=PURGE_EVERY.total_seconds())

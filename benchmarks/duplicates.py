@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flows.duplicates import (
+from flows.duplicates import (  # noqa: E402 - after the path set-up above
     THRESHOLD,
     Candidate,
     DuplicateIndex,

@@ -80,7 +80,7 @@ def time_linking(db: Database, submits: int, count: int) -> dict[str, list[float
         case = new_case(count + 1 + i, query.name, query.birth_year or 1985, query.home_district, query.father_name)
         mine = case_links.facts_of_case(case)
         t0 = time.perf_counter()
-        found = db.read_sync(lambda s: case_links.find_candidates(s, mine))
+        found = db.read_sync(lambda s, mine=mine: case_links.find_candidates(s, mine))
         times["read"].append((time.perf_counter() - t0) * 1000)
         for label, ahead in (("write", found), ("write, nothing read", None)):
             with Session(db.engine) as session:

@@ -219,7 +219,7 @@ def main() -> int:
 
     print(f"# Homeward surge benchmark\n\nMachine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}\n")
-    for name, scenario in chosen.items():
+    for scenario in chosen.values():
         if scenario.runs:
             print(f"{scenario.relatives} relatives" + (f", {scenario.steps} steps each" if scenario.steps else ""))
             print("\n".join(table(scenario)))

@@ -204,5 +204,5 @@ async def on_error(update: object, context: Context) -> None:
             language = await app.db.run(lambda s: language_of(s, person_of(update), app.settings.default_language))
             # The answer may be saved while the next question was not sent: offer to show it.
             await say(context.bot, update.effective_chat.id, t(language, "error.generic"), keyboards.resume(language))
-        except Exception as exc:  # the apology itself failed: log and move on, never loop
+        except Exception as exc:  # noqa: BLE001 - the apology itself failed: log and move on, never loop
             log.error("could not apologise for update %s: %s", update_id, type(exc).__name__)

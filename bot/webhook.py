@@ -38,7 +38,7 @@ class _UpdateHandler(tornado.web.RequestHandler):
         try:
             # A delivery Telegram repeats (our 200 got lost) is stored once and handled once.
             fresh = await self.receiver.inbox.store(deliveries)
-        except Exception as exc:  # not on disk: Telegram must try again
+        except Exception as exc:  # noqa: BLE001 - not on disk: Telegram must try again
             log.error("could not store update %s: %s", received["update_id"], type(exc).__name__)
             self.set_status(500)
             return

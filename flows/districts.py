@@ -205,7 +205,7 @@ def _alias_word(folded: str) -> _Word:
     if len(stem) >= _CYRILLIC_PREFIX_MIN:
         return _Word(full, _skeleton(stem), frozenset())
     if last in "ая":
-        endings = A_ENDINGS
+        endings: tuple[str, ...] = A_ENDINGS
     elif last == "о":
         endings = _O_ENDINGS
     elif last == "ы":

@@ -380,7 +380,7 @@ class DuplicateIndex:
             if candidate.key is not None and other.key == candidate.key:
                 continue
             other_year = other_profile.birth_year
-            if skip_far_years and other_year is not None and abs(other_year - year) not in YEAR_GAP:
+            if skip_far_years and other_year is not None and year is not None and abs(other_year - year) not in YEAR_GAP:
                 continue  # cannot reach min_score: saves most of the scoring in a large index
             raw = _raw_score(profile, other_profile)
             if _clamp(raw) >= min_score:

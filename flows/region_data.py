@@ -52,8 +52,9 @@ def load_regions(path: Path | str = SEED_PATH) -> tuple[list[Region], dict[str, 
         if raw.get("federal_district") not in FEDERAL_DISTRICTS:
             raise ValueError(f"{where}: unknown federal_district {raw.get('federal_district')!r}")
         lat, lon = raw.get("lat"), raw.get("lon")
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
+        if not (_is_number(lat) and _is_number(lon)):
             raise ValueError(f"{where}: lat and lon must be numbers")
+        assert isinstance(lat, (int, float)) and isinstance(lon, (int, float))  # for the type checker
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ValueError(f"{where}: lat/lon out of range")
         note = raw.get("note")
@@ -72,3 +73,7 @@ def load_regions(path: Path | str = SEED_PATH) -> tuple[list[Region], dict[str, 
 def load_elsewhere(path: Path | str = SEED_PATH) -> tuple[str, ...]:
     """Names of places outside Russia that must not be read as a region (see the seed file)."""
     return strings(read_toml(path).get("elsewhere", []), "elsewhere")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -171,7 +171,7 @@ def _alias_word(folded: str) -> Word:
     if len(stem) >= _PREFIX_MIN:
         return _Word(full, stem, frozenset())
     if len(stem) == 4:
-        endings = _NOUN_ENDINGS
+        endings: tuple[str, ...] = _NOUN_ENDINGS
     elif full[-1] in "ая":
         endings = A_ENDINGS
     elif full[-1] == "й":

@@ -44,7 +44,7 @@ class StandinThread:
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self.server.start())
-        except BaseException as error:  # report to start(), which is waiting
+        except BaseException as error:  # noqa: BLE001 - report to start(), which is waiting
             self._error = error
             self._ready.set()
             loop.close()

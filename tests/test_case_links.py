@@ -15,7 +15,7 @@ from db.database import Database, normalise_url
 from db.migrate import upgrade
 from db.models import Case, CaseBlock, Conversation, DuplicateLink
 from flows.duplicates import stored_keys
-from tests.conftest import database_url
+from tests.support.bots import database_url
 
 _IDS = itertools.count(1)
 
@@ -57,7 +57,7 @@ def read_first(db: Database, case: Case) -> case_links.Found:
 def links(db: Database) -> set[tuple[str, str]]:
     with Session(db.engine) as session:
         refs = dict(session.exec(select(Case.id, Case.ref)).all())
-        return {(refs[l.case_id], refs[l.other_case_id]) for l in session.exec(select(DuplicateLink))}
+        return {(refs[link.case_id], refs[link.other_case_id]) for link in session.exec(select(DuplicateLink))}
 
 
 def test_mother_and_brother_in_two_scripts_are_linked_from_what_was_read_before(db):

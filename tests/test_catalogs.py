@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 import string
-from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.wiring import COMMANDS
+from bot.wiring import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS
 from core.config import LANGUAGES, PROJECT_ROOT
 from core.i18n import LOCALES, t, tn
+from core.telegram_html import EntityError, parse_html
 from flows import engine, readers, validators
 from flows.steps import STEPS
-from core.telegram_html import EntityError, parse_html
 
 STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
 KEYWORDS = {"t": (2,), "tn": (2, 3), "N_": None}
@@ -43,7 +42,7 @@ def keys_from_data() -> set[str]:
     reasons = [v for module in (validators, readers, engine) for k, v in vars(module).items()
                if k.isupper() and isinstance(v, str) and re.fullmatch(r"[a-z_]+\.[a-z_]+", v)]
     keys |= {f"invalid.{r}" for r in reasons}
-    keys |= {f"status.value.{s}" for s in STATUSES} | {f"command.{c}" for c in COMMANDS}
+    keys |= {f"status.value.{s}" for s in STATUSES} | {f"command.{c}" for c in (*COMMANDS, *STAFF_COMMANDS, *ADMIN_COMMANDS)}
     return keys
 
 
@@ -97,7 +96,7 @@ SAMPLE = {"ref": "K7M-4PX", "count": 3, "max": 20, "min": 1940, "number": 2, "to
           "states": "az ✅ · ru ⚠️", "items": "a, b", "version": 3, "when": "21 noyabr 2026", "who": "admin 5",
           "state": "outdated", "language": "ru", "error": "can't parse <b>", "languages": "ru, en", "old": 1,
           "field": "Telefon", "id": "42", "section": "Başlıq", "message": "Biz <b>səfirliklə</b> & danışdıq",
-          "filter": "all, ru", "mission": "embassy_moscow", "new": "in_review", "kind": "location", "score": 93,
+          "filter": "all, ru", "new": "in_review", "kind": "location", "score": 93,
           "role": "staff", "situation": "captured", "what": "2 <reports>", "refs": "K7M-4PX, ABC-DEF",
           "reason": "by the reporter", "deleted": "21 noyabr 2026"}
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.wiring import COMMANDS
 from app.texts import consent_text
+from bot.wiring import COMMANDS
 from core.i18n import t
-from tests.conftest import settle
-from tests.test_intake import SCRIPTS, answer_required
+from tests.support.bots import settle
+from tests.support.conversation import SCRIPTS, answer_required
 
 
 def test_commands_are_registered_in_each_language(bot, standin):

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from bot.inbox import Delivery
-from core.config import PROJECT_ROOT
 from core.i18n import t
 from db.database import normalise_url
 from db.migrate import downgrade, upgrade
-from tests.conftest import BotProcess
-from tests.test_intake import SCRIPTS, answer_required
+from tests.support.bots import BotProcess, run_bot
+from tests.support.conversation import SCRIPTS, answer_required
 
 TABLES = {"inbox_update", "user_profile", "conversation", "case", "attachment", "guidance_text", "alembic_version"}
 
@@ -24,7 +20,7 @@ TABLES = {"inbox_update", "user_profile", "conversation", "case", "attachment", 
 def assert_schema(url: str) -> None:
     engine = create_engine(normalise_url(url))
     try:
-        assert TABLES <= set(inspect(engine).get_table_names())
+        assert set(inspect(engine).get_table_names()) >= TABLES
     finally:
         engine.dispose()
 
@@ -92,12 +88,6 @@ def test_a_report_on_postgresql(standin, relative, postgres_schema_url, tmp_path
         process.stop()
 
 
-def run_bot(*args: str, env: dict | None = None, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_", "STAFF_"))}
-    return subprocess.run(
-        [sys.executable, "run_bot.py", *args], cwd=PROJECT_ROOT, env={**environment, **(env or {})},
-        input=stdin, capture_output=True, text=True, timeout=timeout,
-    )
 
 
 def test_help_lists_the_subcommands():

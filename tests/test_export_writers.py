@@ -16,12 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openpyxl.utils.escape import unescape
-from python_calamine import CalamineWorkbook
-
-from app.export_writers import (
-    PHONE_SHAPE, XLSX_CUT_MARKER, XLSX_TEXT_LIMIT, cell_text, cut_for_excel, neutralise, write_csv, write_jsonl, write_xlsx,
-)
+from app.export_writers import cell_text, neutralise, write_csv, write_jsonl
+from app.xlsx_writer import PHONE_SHAPE, XLSX_CUT_MARKER, XLSX_TEXT_LIMIT, cut_for_excel, write_xlsx
+from tests.support.workbooks import holds, read_both
 
 COLUMNS = ["id", "name", "note", "phone", "born", "reported_at", "regions", "verified", "age"]
 HXL = ["#id", "#x_name", "#description", "#contact+phone", "#date+birth", "#date+reported"]
@@ -148,37 +145,15 @@ def _all_cells(ws):
     return [cell for row in ws.iter_rows() for cell in row]
 
 
-def _read_both(path) -> tuple[list[list], list[list]]:
-    """The cell values as openpyxl and as python-calamine read them. openpyxl leaves the _xHHHH_
-    escapes of inline strings as they are (it decodes them in shared strings only), so its own
-    unescape is applied here, as a reader of shared strings would."""
-    by_openpyxl = [[unescape(v) if isinstance(v, str) else v for v in row] for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
-    by_calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
-    return by_openpyxl, by_calamine
 
 
-def _holds(value, csv_text: str, expected_text: str) -> bool:
-    """Whether a cell value read from the workbook says what the CSV says (text: `expected_text`)."""
-    if value is None or value == "":
-        return csv_text == ""
-    if isinstance(value, bool):
-        return csv_text == ("true" if value else "false")
-    if isinstance(value, (int, float)):
-        return float(csv_text) == value
-    if isinstance(value, datetime):
-        if "T" not in csv_text:  # a date, which openpyxl reads as a datetime at midnight
-            return value == datetime.fromisoformat(csv_text)
-        return value == datetime.fromisoformat(csv_text.removesuffix("Z"))
-    if isinstance(value, date):  # calamine reads a datetime at midnight as a date
-        return csv_text in (value.isoformat(), f"{value.isoformat()}T00:00:00Z")
-    return value == expected_text
 
 
 def _assert_workbook_matches_csv(path, rows, columns, phone_columns=frozenset(), header_rows=()):
     out = io.BytesIO()
     write_csv(rows, columns, out, header_rows=header_rows)
     table = _csv_rows(out.getvalue())
-    for reader, sheet in zip(("openpyxl", "calamine"), _read_both(path)):
+    for reader, sheet in zip(("openpyxl", "calamine"), read_both(path)):
         assert len(sheet) <= len(table), reader
         sheet = sheet + [[]] * (len(table) - len(sheet))  # readers end at the last row with a value
         for number, (line, cells) in enumerate(zip(table, sheet)):
@@ -186,7 +161,7 @@ def _assert_workbook_matches_csv(path, rows, columns, phone_columns=frozenset(),
             for name, text, value in zip(columns, line, cells):
                 is_phone = number > len(header_rows) and name in phone_columns and PHONE_SHAPE.fullmatch(text.removeprefix("'"))
                 expected = cut_for_excel(text.removeprefix("'") if is_phone else text)
-                assert _holds(value, text, expected), (reader, number, name, text[:80], value if not isinstance(value, str) else value[:80])
+                assert holds(value, text, expected), (reader, number, name, text[:80], value if not isinstance(value, str) else value[:80])
 
 
 def test_xlsx_header_bold_frozen_and_typed_cells(tmp_path):
@@ -221,7 +196,7 @@ def test_xlsx_phone_columns_quote_whatever_is_not_a_phone_number(tmp_path):
     rows = [{"phone": "-1+1"}, {"phone": "+994 50 123"}, {"phone": "=1+1"}, {"phone": "+79001234567"}]
     path = tmp_path / "cases.xlsx"
     write_xlsx(rows, ["phone"], path, phone_columns={"phone"})
-    assert [line[0] for line in _read_both(path)[1][1:]] == ["'-1+1", "'+994 50 123", "'=1+1", "+79001234567"]
+    assert [line[0] for line in read_both(path)[1][1:]] == ["'-1+1", "'+994 50 123", "'=1+1", "+79001234567"]
     _assert_workbook_matches_csv(path, rows, ["phone"], phone_columns={"phone"})
 
 
@@ -257,7 +232,7 @@ def test_xlsx_never_writes_a_formula(tmp_path):
     assert ws.max_column == 2, "no cell was added by the text"
     assert all(cell.data_type == "s" for cell in _all_cells(ws) if cell.value is not None)
     _assert_workbook_matches_csv(path, rows, ["note", "regions"], header_rows=[["@x", "+y"]])
-    body = _read_both(path)[1][2:]
+    body = read_both(path)[1][2:]
     assert body[len(FORMULA_LIKE) + 4][0] == '_x003D_HYPERLINK("http://evil","click")', "not decoded into =HYPERLINK"
 
     # The raw sheet XML too: no <f> element at all.
@@ -284,7 +259,7 @@ def test_xlsx_cuts_long_cells_in_utf16_units_with_a_visible_marker(tmp_path):
     rows = [{"text": emoji}, {"text": "x" * 40_000}, {"text": exact}, {"text": ["😀" * 10_000, "😀" * 10_000]}]
     path = tmp_path / "cases.xlsx"
     write_xlsx(rows, ["text"], path)
-    for sheet in _read_both(path):
+    for sheet in read_both(path):
         cut_emoji, cut_x, whole, joined = (line[0] for line in sheet[1:])
         for cut, char in ((cut_emoji, "😀"), (cut_x, "x"), (joined, "😀")):
             assert cut.endswith(XLSX_CUT_MARKER) and len(cut.encode("utf-16-le")) // 2 <= XLSX_TEXT_LIMIT

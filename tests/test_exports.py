@@ -13,17 +13,15 @@ from openpyxl import load_workbook
 from sqlmodel import Session, create_engine, select
 
 from app import exports
-from app.export_writers import PHONE_SHAPE
+from app.xlsx_writer import PHONE_SHAPE
 from app.exports import EMBASSY_COLUMNS, FULL_COLUMNS, PHONE_COLUMNS, STATS_COLUMNS, STATS_HXL, Filters, write_export
 from core.config import ConfigError
 from core.i18n import t
-from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
-from tests.conftest import ADMIN_IDS, settle
 from db.database import normalise_url
-from tests.conftest import database_url
-from tests.test_deployment import run_bot
-from tests.test_export_writers import _holds, _read_both
-from tests.test_staff_desk import submit_report
+from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
+from tests.support.bots import ADMIN_IDS, database_url, run_bot, settle
+from tests.support.conversation import submit_report
+from tests.support.workbooks import holds, read_both
 
 NOW = datetime.now(timezone.utc)
 
@@ -75,7 +73,15 @@ def test_full_csv_opens_in_excel_with_the_agreed_columns_and_no_formulas(databas
     raw = export(database, tmp_path, "csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, so Excel shows ə and Cyrillic"
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert tuple(rows[0]) == FULL_COLUMNS
+    # Written out here, not the code's constant: staff spreadsheets depend on these names and order.
+    assert rows[0] == [
+        "case_ref", "created_at", "status", "language", "reporter_relationship", "reporter_name",
+        "reporter_phone", "reporter_telegram_id", "person_full_name", "person_name_ru",
+        "person_father_name", "birth_year", "home_district", "last_contact_date",
+        "last_contact_precision", "last_contact_text", "last_location", "consular_mission",
+        "circumstances", "person_situation", "last_phone", "already_contacted", "details",
+        "attachments", "possible_duplicates", "additions",
+    ]
     assert len(rows) == 8
     by_ref = {row[0]: dict(zip(FULL_COLUMNS, row)) for row in rows[1:]}
     evil = by_ref["EVL-777"]
@@ -100,12 +106,12 @@ def test_full_xlsx_has_a_frozen_header_real_dates_and_never_a_formula(database, 
 
 def test_full_xlsx_reads_back_as_the_csv_in_openpyxl_and_calamine(database, tmp_path):
     table = list(csv.reader(io.StringIO(export(database, tmp_path, "csv").read_text(encoding="utf-8-sig"))))
-    for reader, sheet in zip(("openpyxl", "calamine"), _read_both(export(database, tmp_path, "xlsx"))):
+    for reader, sheet in zip(("openpyxl", "calamine"), read_both(export(database, tmp_path, "xlsx"))):
         assert len(sheet) == len(table) == 8, reader
         for line, cells in zip(table, sheet):
             for name, text, value in zip(FULL_COLUMNS, line, cells):
                 unquoted = text.removeprefix("'") if name in PHONE_COLUMNS and PHONE_SHAPE.fullmatch(text.removeprefix("'")) else text
-                assert _holds(value, text, unquoted), (reader, line[0], name, text, value)
+                assert holds(value, text, unquoted), (reader, line[0], name, text, value)
 
 
 def test_json_is_one_object_per_line(database, tmp_path):

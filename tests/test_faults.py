@@ -12,25 +12,16 @@ import time
 import pytest
 
 from core.i18n import t
-from tests.conftest import settle
+from tests.support.bots import settle
+from tests.support.conversation import SCRIPT, perform
 
 pytestmark = pytest.mark.slow  # minutes of faults and a hundred kills: `make test-slow`, and CI
 
 KILLS = int(os.environ.get("FAULT_KILLS", "100"))
 RELATIVES = int(os.environ.get("FAULT_RELATIVES", "50"))
 
-# A whole report by button data and typed answers: it does not depend on which message is newest,
-# so it can be sent at a person's pace while the bot dies and comes back.
-SCRIPT = [
-    ("text", "/start"), ("data", "k:agree"), ("data", "a:relationship:mother"), ("text", "Tahir Rufullayev"),
-    ("text", "1980"), ("text", "15.01.2026"), ("text", "Voronezh"), ("text", "+994 50 123 45 67"),
-    ("data", "a:share_with_authorities:yes"), ("data", "g:review"), ("data", "x:submit"),
-]
 
 
-def perform(person, step) -> None:
-    kind, payload = step
-    person.send(payload) if kind == "text" else person.click_data(payload)
 
 
 def test_killed_a_hundred_times_while_fifty_relatives_report(fresh_bot, relative):

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from core.i18n import t
-from tests.conftest import ADMIN_IDS, settle
-from tests.test_intake import SCRIPTS, answer_required
+from tests.support.bots import ADMIN_IDS, settle
+from tests.support.conversation import SCRIPTS, answer_required
 
 TITLES = {"az": "Bu gün nə etmək olar", "ru": "Что можно сделать сейчас", "en": "What you can do now"}
 
@@ -76,7 +76,7 @@ def test_publishing_az_marks_ru_and_en_outdated_until_confirmed(bot, admin):
     overview = admin.next_message()
     assert t("en", "admin.overview.outdated", items="")[:10] in overview.text
     assert f"{title} (ru)" in overview.text and f"{title} (en)" in overview.text
-    controls = open_section(admin, title, "ru")
+    open_section(admin, title, "ru")
     admin.click(t("en", "button.admin.confirm"))
     assert admin.next_message().text == t("en", "admin.confirmed", title=section_title(bot, "making_it_public", "ru"), language="ru")
     state = dict(bot.query("select language, outdated from guidance_text where section='making_it_public' and is_current"))

@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from db.database import normalise_url
-from tests.conftest import database_url
-from tests.test_deployment import run_bot
+from tests.support.bots import database_url, run_bot
 
 
 @pytest.fixture

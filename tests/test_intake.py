@@ -10,40 +10,15 @@ from app.guidance import read_seed_files
 from app.texts import consent_text
 from core.i18n import t, tn
 from flows.engine import CONSENT_VERSION
+from tests.support.conversation import SCRIPTS, answer_required
 
 EMBASSY = {"az": "Azərbaycan Respublikasının Rusiya Federasiyasındakı Səfirliyi",
            "ru": "Посольство Азербайджанской Республики в Российской Федерации",
            "en": "Embassy of the Republic of Azerbaijan in the Russian Federation"}
 GUIDANCE_TITLES = {section["key"]: section["title"] for section in read_seed_files()}
 
-# What a relative types, in her own language (the same facts: seed 001, Tahir Rufullayev).
-SCRIPTS = {
-    "az": {"reporter": "Sonabəyim Fərziyeva", "name": "Tahir Rüfullayev", "last_contact": "yanvarın ortası", "location": "Voronej şəhəri",
-           "name_ru": "Руфуллаев Тахир", "district": "Biləsuvar rayonu", "details": "Polis saxladı, sonra hərbi hissəyə apardılar.",
-           "birth_edit": "12 mart 1980"},
-    "ru": {"reporter": "Сонабейим Фарзиева", "name": "Тахир Руфуллаев", "last_contact": "в середине января", "location": "Воронеж",
-           "name_ru": "Руфуллаев Тахир", "district": "Билясуварский район", "details": "Задержала полиция, потом отправили в часть.",
-           "birth_edit": "12 марта 1980"},
-    "en": {"reporter": "Sonabayim Farziyeva", "name": "Tahir Rufullayev", "last_contact": "mid-January", "location": "Voronezh",
-           "name_ru": "Руфуллаев Тахир", "district": "Bilasuvar district", "details": "Police detained him, then sent him to a unit.",
-           "birth_edit": "March 12, 1980"},
-}
 
 
-def answer_required(person, language: str, script: dict) -> None:
-    """The seven required answers, as the mother of seed 001 would give them."""
-    assert person.tap(t(language, "button.agree")).text.endswith(t(language, "ask.relationship"))
-    assert t(language, "ask.full_name") in person.tap(t(language, "choice.relationship.mother")).text
-    assert t(language, "ask.birth") in person.ask(script["name"]).text
-    assert t(language, "ask.last_contact") in person.ask("1980").text
-    assert t(language, "ask.last_location") in person.ask(script["last_contact"]).text
-    question = person.ask(script["location"])
-    assert t(language, "ask.reporter_contact") in question.text
-    assert t(language, "button.share_phone") in question.reply_buttons
-    person.click(t(language, "button.share_phone"), phone_number="+994 50 123 45 67")
-    saved = person.next_message()
-    assert saved.text == t(language, "answer.saved") and saved.removes_keyboard
-    assert t(language, "ask.share_with_authorities") in person.next_message().text
 
 
 @pytest.mark.parametrize("language", ["az", "ru", "en"])

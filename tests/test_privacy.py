@@ -6,14 +6,14 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlmodel import Session, create_engine, select
 
-from core.config import load_settings
-from core.i18n import t, tn
 from app.privacy import FloodGuard, purge
 from app.texts import consent_text
+from core.config import load_settings
+from core.i18n import t, tn
 from db.migrate import upgrade
 from db.models import Case, CaseTombstone, InboxUpdate
-from tests.conftest import ADMIN_IDS, settle
-from tests.test_staff_desk import submit_report
+from tests.support.bots import ADMIN_IDS, settle
+from tests.support.conversation import submit_report
 
 
 def test_the_consent_says_how_to_delete_and_how_long_we_keep_reports():

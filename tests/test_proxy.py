@@ -13,11 +13,10 @@ import time
 import pytest
 import telegram
 
-from core.i18n import t
 from bot.transport import LeanRequest, ProxyRefused
+from core.i18n import t
 from standin import StandinThread
-from tests.conftest import BotProcess, database_url
-from tests.test_deployment import run_bot
+from tests.support.bots import BotProcess, database_url, run_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 

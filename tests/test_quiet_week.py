@@ -6,22 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 
-from core.i18n import t
 from bot.inbox import Inbox, receipt_of
-from tests.test_reliability import next_question, start_report
-
-
-def finish_report(person, language: str = "az"):
-    """From the birth-year question to "sent", answering as a mother would."""
-    assert t(language, "ask.last_contact") in person.ask("1980").text
-    assert t(language, "ask.last_location") in person.ask("15.01.2026").text
-    assert t(language, "ask.reporter_contact") in person.ask("Voronej").text
-    person.click(t(language, "choice.reporter_contact.telegram"))
-    person.next_message()
-    person.next_message()
-    person.tap(t(language, "choice.share_with_authorities.yes"))
-    person.tap(t(language, "button.review"))
-    return person.tap("✅ " + t(language, "button.submit"))
+from core.i18n import t
+from tests.support.conversation import finish_report, next_question, start_report
 
 
 def test_a_mother_in_mid_report_when_the_ids_jump_down_finishes_her_report(fresh_bot, relative, standin):

@@ -8,23 +8,8 @@ import pytest
 
 from app.texts import consent_text
 from core.i18n import t
-from tests.conftest import BotProcess
-
-
-def next_question(person, key: str, language: str = "az", allowed_resend: str | None = None):
-    """The next message should ask `key`; a kill may first resend the question it interrupted."""
-    message = person.next_message(timeout=20)
-    if allowed_resend and t(language, allowed_resend) in message.text:
-        message = person.next_message(timeout=20)
-    assert t(language, key) in message.text, message.text
-    return message
-
-
-def start_report(person, language="az"):
-    person.ask("/start")
-    person.tap(t(language, "button.agree"))
-    person.tap(t(language, "choice.relationship.mother"))
-    assert t(language, "ask.birth") in person.ask("Tahir Rüfullayev").text
+from tests.support.bots import BotProcess
+from tests.support.conversation import next_question, start_report
 
 
 def test_sigkill_mid_conversation_resumes_at_the_same_step(fresh_bot, relative):

@@ -5,31 +5,14 @@ from __future__ import annotations
 import pytest
 
 from core.i18n import t
-from tests.conftest import ADMIN_IDS, STAFF_CHAT, new_user_id, settle
-from tests.test_intake import SCRIPTS, answer_required
+from tests.support.bots import ADMIN_IDS, STAFF_CHAT, new_user_id, settle
+from tests.support.conversation import submit_report
 
 STAFF_ONLY_COMMANDS = ["/cases", "/case ABC-DEF", "/export", "/grant 1 staff", "/revoke 1", "/guidance"]
 STAFF_ONLY_BUTTONS = ["sl:all:all:0", "sc:{ref}", "ss:{ref}", "sx:{ref}:closed", "sy:{ref}:closed", "sn:{ref}",
                       "sf:{ref}", "sd:1:y", "xf:csv", "xp:csv:full", "xr:csv:full:all", "ad:home", "ad:fver:embassy_moscow:address"]
 
 
-def submit_report(person, language="en", name=None, district=None, location=None):
-    """A complete report; returns its reference."""
-    person.ask("/start")
-    answer_required(person, language, {**SCRIPTS[language], "name": name or SCRIPTS[language]["name"], "location": location or SCRIPTS[language]["location"]})
-    person.tap(t(language, "choice.share_with_authorities.yes"))
-    if district:
-        person.tap(t(language, "button.more_details"))
-        person.tap(t(language, "button.skip"))  # reporter name
-        person.tap(t(language, "button.skip"))  # name in Russian documents
-        person.tap(t(language, "button.skip"))  # father's name
-        person.ask(district)
-        person.tap(t(language, "button.finish"))
-    else:
-        person.tap(t(language, "button.review"))
-    submitted = person.tap("✅ " + t(language, "button.submit"))
-    settle(person)
-    return submitted.text.split("<b>")[1].split("</b>")[0]
 
 
 @pytest.fixture(scope="module")

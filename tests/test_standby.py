@@ -17,8 +17,8 @@ from sqlalchemy.engine import make_url
 from core.i18n import t
 from db.database import make_engine
 from db.lease import InstanceLock
-from tests.conftest import BotProcess, settle
-from tests.test_faults import SCRIPT, perform
+from tests.support.bots import BotProcess, settle
+from tests.support.conversation import SCRIPT, perform
 
 KILLS = 10
 TAKEOVER_LIMIT = 15.0  # seconds from the active copy's death to its successor polling Telegram

@@ -14,9 +14,9 @@ from sqlmodel import SQLModel
 from telegram import Update
 from telegram.ext import Application
 
+from app.intake import Person, draft_of, run_turn
 from bot.events import callback_event
 from bot.inbox import Inbox, parse_update, receipt_of
-from app.intake import Person, draft_of, run_turn
 from bot.processor import ChatOrderedProcessor
 from db.database import Database
 from db.models import UserProfile

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import datetime as dtm
+import json
 import socket
 import time
 

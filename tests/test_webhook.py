@@ -7,9 +7,9 @@ import socket
 import urllib.error
 import urllib.request
 
-from core.i18n import t
 from app.texts import consent_text
-from tests.conftest import BotProcess, database_url
+from core.i18n import t
+from tests.support.bots import BotProcess, database_url
 
 SECRET = "s3cret-from-telegram-0123456789"
 
