@@ -391,13 +391,10 @@ class DuplicateIndex:
         return [(self._candidates[i], _clamp(raw)) for raw, i in scored[:limit]]
 
 
-def find_candidates(
-    new: Candidate, existing: Iterable[Candidate] | DuplicateIndex, limit: int = 10, min_score: float = THRESHOLD
-) -> list[tuple[Candidate, float]]:
+def find_candidates(new: Candidate, existing: Iterable[Candidate] | DuplicateIndex, limit: int = 10, min_score: float = THRESHOLD) -> list[tuple[Candidate, float]]:
     """Possible duplicates of `new` among `existing`, best first, at most `limit`.
 
-    Pass a `DuplicateIndex` kept up to date as cases arrive; any other iterable is indexed
-    on the spot (fine for a few thousand cases, wasteful when repeated).
+    Pass a `DuplicateIndex` kept up to date as cases arrive; any other iterable is indexed on the spot (fine for a few thousand cases, wasteful when repeated).
     """
     index = existing if isinstance(existing, DuplicateIndex) else DuplicateIndex(existing)
     return index.find(new, limit=limit, min_score=min_score)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -229,3 +231,31 @@ class Chat:
 
     def visible_bot_messages(self) -> list[BotMessage]:
         return [m for m in self.bot_messages if not m.deleted]
+
+
+class Pulse:
+    """Wakes every waiter on any state change; waiters re-check their own condition."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def fire(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, timeout: float) -> None:
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+
+
+@dataclass
+class PendingUpdate:
+    update_id: int
+    kind: str
+    payload: dict[str, Any]
+    redelivered: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"update_id": self.update_id, **copy.deepcopy(self.payload)}

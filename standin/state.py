@@ -18,12 +18,11 @@ import copy
 import inspect
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, TypeVar
 
 from .faults import Faults, FloodGate
 from .methods import BotApiMethods
-from .model import ApiCall, ApiError, BotMessage, Chat, FileRecord, UploadedFile
+from .model import ApiCall, ApiError, BotMessage, Chat, FileRecord, PendingUpdate, Pulse, UploadedFile
 from .params import coerce_params
 from .settings import BotSettingsMethods
 
@@ -43,34 +42,6 @@ CONFLICT_OTHER_POLL = (
 CONFLICT_WEBHOOK = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
-
-
-class _Pulse:
-    """Wakes every waiter on any state change; waiters re-check their own condition."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def fire(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
-
-    async def wait(self, timeout: float) -> None:
-        try:
-            await asyncio.wait_for(self._event.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
-
-
-@dataclass
-class _PendingUpdate:
-    update_id: int
-    kind: str
-    payload: dict[str, Any]
-    redelivered: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {"update_id": self.update_id, **copy.deepcopy(self.payload)}
 
 
 class _Poll:
@@ -94,10 +65,10 @@ class FakeTelegram(BotApiMethods, BotSettingsMethods):
         self.duplicate_delivery = False
         self._faults = Faults()
         self._flood = FloodGate()
-        self._pulse = _Pulse()
+        self._pulse = Pulse()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
-        self._updates: list[_PendingUpdate] = []
+        self._updates: list[PendingUpdate] = []
         self._next_update_id = 1
         self._allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
         self._active_poll: _Poll | None = None
@@ -327,7 +298,7 @@ class FakeTelegram(BotApiMethods, BotSettingsMethods):
 
     # ---------------------------------------------------------------- updates
     def _push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-        update = _PendingUpdate(self._next_update_id, kind, {kind: copy.deepcopy(payload)})
+        update = PendingUpdate(self._next_update_id, kind, {kind: copy.deepcopy(payload)})
         self._next_update_id += 1
         self._updates.append(update)
         self._changed()
