@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     retention_days_closed: int = Field(default=365, ge=1)  # closed cases are purged after this
     inbox_retention_days: int = Field(default=7, ge=1)  # processed raw updates (they hold messages)
+    # Nothing is kept forever: a report left half-way, the bare record of someone who never sent a
+    # report, and a case marked deceased (which is never closed) each have their own period.
+    draft_retention_days: int = Field(default=30, ge=1)  # untouched unfinished reports
+    retention_days_no_report: int = Field(default=30, ge=1)  # people who never sent a report
+    retention_days_deceased: int = Field(default=730, ge=30)  # after a case was marked deceased
+    reminder_hours: int = Field(default=24, ge=1)  # one reminder this long after she stopped mid-report
     stats_min_cell: int = Field(default=5, ge=3)  # the stats export shows no count of fewer people
     max_cases_per_day: int = Field(default=5, ge=1)  # new reports one person may send in a day
     flood_messages: int = Field(default=30, ge=2)  # more than this many messages ...
