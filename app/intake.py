@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 
-from app import case_links, directory, guidance
+from app import case_links, daily_limit, directory, guidance
 from app.case_schema import case_values
 from core.config import language_code
 from core.i18n import format_day, t, tn
@@ -182,6 +182,7 @@ def _create_case(session: Session, draft: Draft, person: Person, language: str, 
     )
     session.add(case)
     session.flush()
+    daily_limit.count_report(session, person.telegram_id, case.created_at.date())
     for item in answers.get("attachments") or []:
         session.add(
             Attachment(
@@ -209,10 +210,8 @@ def cases_of(session: Session, telegram_id: int) -> list[Case]:
 
 
 def cases_today(session: Session, telegram_id: int) -> int:
-    """Reports this person sent in the last 24 hours (a flood of reports is capped)."""
-    since = utcnow() - timedelta(days=1)
-    query = select(func.count()).select_from(Case).where(Case.reporter_telegram_id == telegram_id, Case.created_at >= since)
-    return session.exec(query).one()
+    """Reports this person sent today (UTC), deleted ones included (a flood of reports is capped)."""
+    return daily_limit.reports_on(session, telegram_id, utcnow().date())
 
 
 def status_lines(session: Session, telegram_id: int, language: str) -> list[str] | None:
