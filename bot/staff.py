@@ -20,6 +20,7 @@ from bot.sending import say, show
 from core.callbacks import parse
 from core.i18n import t
 from flows.steps import N_
+from flows.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +103,14 @@ async def status_message(update: Update, context: Context, pending: Pending, lan
     ref, status = pending.args
     if not update.effective_message.text:
         return await reply(update, context, t(language, "staff.status.message_prompt", language="—"))
-    await change_status(update, context, language, ref, status, update.effective_message.text)
+    await change_status(update, context, language, ref, status, clean_text(update.effective_message.text))
 
 
 async def note_text(update: Update, context: Context, pending: Pending, language: str) -> None:
     ref = pending.args[0]
     if not update.effective_message.text:
         return await reply(update, context, t(language, "staff.note.prompt", ref=ref))
-    text, staff_id = update.effective_message.text, update.effective_user.id
+    text, staff_id = clean_text(update.effective_message.text), update.effective_user.id
     await services(context).db.run(lambda s: desk_cases.save_note(s, ref, staff_id, text, receipt_of(update)))
     await reply(update, context, t(language, "staff.note.saved"))
 
