@@ -55,6 +55,7 @@ def wire(application: Application, services: Services) -> None:
     services.desk = dict(AWAITED)
     services.on_submitted = ON_SUBMITTED
     private = filters.ChatType.PRIVATE
+    application.add_handler(CallbackQueryHandler(handlers.on_tap_in_group), group=-3)  # a button in a group: nothing there
     application.add_handler(TypeHandler(Update, privacy.on_any_update), group=-2)  # one flooder waits, nobody else
     # First (group -1): a message the bot is waiting for outside the intake (an admin's edit, a
     # staff note, a family's addition) and its /cancel; everything else falls through.
