@@ -113,7 +113,8 @@ def show_field(session: Session, language: str, mission_key: str, name: str) -> 
     text = t(language, "admin.field.detail", field=t(language, f"contact.field.{name}"), value=row.value or "—", source=row.source or "—", state=_field_state(language, row))
     controls = [[tap(t(language, "button.admin.edit"), "ad", "fedit", mission_key, name)]]
     if row.value and not row.verified:
-        controls.append([tap(t(language, "button.admin.verify"), "ad", "fver", mission_key, name)])
+        # The button carries what it verifies: a value changed after this screen is refused.
+        controls.append([tap(t(language, "button.admin.verify"), "ad", "fver", mission_key, name, directory.fingerprint(row.value))])
     return [Reply(text, controls + [_back(language, "mis", mission_key)])]
 
 
@@ -145,8 +146,14 @@ def rollback(session: Session, admin_id: int, section: str, text_language: str, 
     return versions.rollback(session, section, text_language, version, admin_id).version
 
 
-def verify(session: Session, admin_id: int, mission_key: str, name: str) -> bool:
-    return directory.verify_field(session, mission_key, name, admin_id) is not None
+def verify(session: Session, language: str, admin_id: int, mission_key: str, name: str, shown: str) -> str:
+    """The admin's answer: verified, nothing to verify, or changed since it was shown (with the new value)."""
+    verified, row = directory.verify_field(session, mission_key, name, admin_id, shown)
+    if verified:
+        return t(language, "admin.field.verified_now")
+    if row is None or not row.value:
+        return t(language, "admin.field.cannot_verify")
+    return t(language, "admin.field.changed_since", field=t(language, f"contact.field.{name}"), value=row.value)
 
 
 def publish(session: Session, admin_id: int) -> tuple[int, str] | None:
