@@ -13,10 +13,12 @@ from sqlmodel import Session, select
 from app import desk
 from app.screens import Reply, column, tap
 from app.intake import cases_of
+from app.staff import case_files
 from core.config import LANGUAGES
 from core.i18n import t
 from db.models import Case, CaseAddition
 from flows import readers
+from flows.engine import MAX_ATTACHMENTS
 from flows.validators import Invalid
 
 KINDS = {"contact": readers.reporter_contact, "location": readers.place, "attachment": readers.attachment}
@@ -58,19 +60,30 @@ def read_addition(kind: str, given: readers.Input, today: date) -> tuple[dict | 
         return None, exc
 
 
-def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value: dict, receipt: int) -> bool:
+SAVED, NOT_OWN, TOO_MANY_FILES = "saved", "not_own", "too_many_files"
+
+
+def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value: dict, receipt: int) -> str:
+    """SAVED (also for a redelivered update), NOT_OWN, or TOO_MANY_FILES: files added later
+    share the report's limit (`flows.engine.MAX_ATTACHMENTS`) with those sent with it."""
     case = own_case(session, telegram_id, ref)
     if case is None:
-        return False
+        return NOT_OWN
     if not session.exec(select(CaseAddition).where(CaseAddition.source_receipt == receipt)).first():
+        if kind == "attachment" and len(case_files(session, case.id)) >= MAX_ATTACHMENTS:
+            return TOO_MANY_FILES
         session.add(CaseAddition(case_id=case.id, kind=kind, value=value, source_receipt=receipt))
     if kind != "attachment":  # files keep coming until Done
         desk.stop_waiting(session, telegram_id)
-    return True
+    return SAVED
 
 
 def file_saved(language: str, ref: str) -> Reply:
     return Reply(t(language, "update.file_saved"), [[tap(t(language, "button.done"), "ud", ref)]])
+
+
+def too_many_files(language: str, ref: str) -> Reply:
+    return Reply(t(language, "invalid.input.too_many_files", max=MAX_ATTACHMENTS), [[tap(t(language, "button.done"), "ud", ref)]])
 
 
 def staff_notice(language: str, ref: str, kind: str) -> str:

@@ -23,7 +23,7 @@ from app.case_schema import case_values
 from core.config import language_code
 from core.i18n import format_day, t, tn
 from db.models import Attachment, Case, Conversation, UserProfile, utcnow
-from flows import engine
+from flows import engine, files
 from flows.engine import Out, OutKind
 from flows.reference import new_reference
 
@@ -192,6 +192,8 @@ def _create_case(session: Session, draft: Draft, person: Person, language: str, 
                 file_unique_id=item["file_unique_id"],
                 mime_type=item.get("mime_type"),
                 file_size=item.get("file_size"),
+                file_name=item.get("file_name"),
+                forwardable=files.recorded_forwardable(item),
             )
         )
     return case

@@ -14,6 +14,7 @@ from app.texts import describe_case
 from core.config import LANGUAGES
 from core.i18n import format_day, t
 from db.models import Attachment, Case, CaseAddition, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink, utcnow
+from flows.files import recorded_forwardable
 from flows.steps import N_
 
 STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
@@ -75,9 +76,11 @@ def case_card(session: Session, language: str, ref: str) -> Reply:
     if history:
         lines += [""] + history
     controls = [[tap(t(language, "button.staff.status"), "ss", case.ref), tap(t(language, "button.staff.note"), "sn", case.ref)]]
-    files = session.exec(select(Attachment.id).where(Attachment.case_id == case.id)).all()
-    if files:
-        controls.append([tap(t(language, "button.staff.files", count=len(files)), "sf", case.ref)])
+    files = case_files(session, case.id)
+    lines += [t(language, "staff.case.file_held", name=f.name or f.kind) for f in files if not f.forwardable]
+    sendable = sum(f.forwardable for f in files)
+    if sendable:
+        controls.append([tap(t(language, "button.staff.files", count=sendable), "sf", case.ref)])
     for link, other in _links(session, case.id):
         lines.append(t(language, "staff.case.duplicate", ref=other.ref, score=round(link.score * 100), state=t(language, f"staff.dup.{link.state}")))
         if link.state == "candidate":
@@ -124,12 +127,29 @@ def decide_link(session: Session, link_id: int, same: bool, staff_id: int) -> st
     return N_("staff.dup.confirmed") if same else N_("staff.dup.rejected")
 
 
+@dataclass(frozen=True)
+class CaseFile:
+    kind: str
+    file_id: str
+    name: str | None  # already made safe to show (flows.files.safe_name)
+    forwardable: bool
+
+
+def case_files(session: Session, case_id: int) -> list[CaseFile]:
+    """A case's files, those of the report then those added with /update, in the order they came."""
+    files = [CaseFile(a.kind, a.file_id, a.file_name, a.forwardable)
+             for a in session.exec(select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.id))]
+    added = select(CaseAddition).where(CaseAddition.case_id == case_id, CaseAddition.kind == "attachment").order_by(CaseAddition.id)
+    files += [CaseFile(a.value["kind"], a.value["file_id"], a.value.get("file_name"), recorded_forwardable(a.value)) for a in session.exec(added)]
+    return files
+
+
 def files_of(session: Session, ref: str) -> list[tuple[str, str]]:
-    """(kind, Telegram file id) of a case's attachments, in the order they came."""
+    """(kind, Telegram file id) of the files staff may be sent: never one flagged as unsafe."""
     case = _case(session, ref)
     if case is None:
         return []
-    return [(a.kind, a.file_id) for a in session.exec(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))]
+    return [(f.kind, f.file_id) for f in case_files(session, case.id) if f.forwardable]
 
 
 @dataclass(frozen=True)
