@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.inbox import Delivery, parse_update, receipt_of
 from core.i18n import t, tn
 from tests.support.bots import ADMIN_IDS, BotProcess, database_url, settle
 from tests.support.conversation import submit_report
@@ -95,3 +96,20 @@ def test_delete_does_not_lift_the_daily_limit_and_the_counter_names_nobody(bot, 
     assert mother.ask("/new").text == tn("az", "limit.cases_per_day", "limit.cases_per_day.plural", 1)
     rows = bot.query("select * from daily_report_count")
     assert rows and all(str(mother.id) not in " ".join(map(str, row)) for row in rows), "no Telegram id in the counter"
+
+
+def test_a_stored_tap_still_replays_as_the_same_tap_by_the_same_person_in_the_same_chat():
+    card = {"message_id": 77, "date": 1795250000, "chat": {"id": 4242, "type": "private", "first_name": "Admin"},
+            "from": {"id": 1, "is_bot": True, "first_name": "Homeward"}, "text": f"Report K7M-4PX\n{NAME}, +994501234567",
+            "reply_markup": {"inline_keyboard": [[{"text": "Add a note", "callback_data": "sn:K7M-4PX"}]]}}
+    item = {"update_id": 5, "callback_query": {"id": "99", "from": {"id": 4242, "is_bot": False, "first_name": "Admin", "language_code": "en"},
+                                               "chat_instance": "1", "data": "sn:K7M-4PX", "message": card}}
+    delivery = Delivery(item)
+    assert NAME not in delivery.payload and "994501234567" not in delivery.payload
+    assert delivery.digest == Delivery(json.loads(json.dumps(item))).digest, "a redelivery is still recognised by its full content"
+    replayed = parse_update(json.loads(delivery.payload), None, 3)
+    assert (replayed.callback_query.data, replayed.effective_user.id, replayed.effective_chat.id) == ("sn:K7M-4PX", 4242, 4242)
+    assert replayed.callback_query.message.message_id == 77 and receipt_of(replayed) == 3
+    reply = {"update_id": 6, "message": {"message_id": 78, "date": 1795250001, "chat": card["chat"], "text": "called him",
+                                         "from": item["callback_query"]["from"], "reply_to_message": card}}
+    assert NAME not in Delivery(reply).payload and json.loads(Delivery(reply).payload)["message"]["text"] == "called him"
