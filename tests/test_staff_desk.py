@@ -80,7 +80,7 @@ def test_staff_open_a_case_change_its_status_and_the_family_hears_in_their_langu
     done = staff.ask("Мы связались с посольством.")
     assert done.text == t("ru", "staff.status.done", ref=ref, status=t("ru", "staff.status.in_review"))
     news = mother.next_message()
-    assert news.text.startswith(t("az", "status.changed", ref=ref, status=t("az", "status.value.in_review")))
+    assert news.text.startswith(t("az", "status.news.plain", ref=ref, name="Tahir Rüfullayev", status=t("az", "status.value.in_review")))
     assert "Мы связались с посольством." in news.text, "staff's own words are passed on as written"
     assert t("az", "status.value.in_review") in mother.ask("/status").text
     rows = bot.query("select old_status, new_status, message from case_status_change")
