@@ -112,9 +112,9 @@ def confirmed_message(session: Session, settings, staff_id: int, ref: str) -> st
     """The message staff chose for this report's death news, if a confirmation is pending for it
     (PREPARED_ONLY for the prepared one); None for a stale, repeated or forged tap."""
     pending = desk.pending_for(session, settings, staff_id, {"status": STAFF})
-    if pending is None or pending.args != [ref, "deceased"] or pending.text is None:
+    if pending is None or pending.args != [ref, "deceased"]:
         return None
-    return pending.text
+    return pending.text  # None until a message or the prepared one was chosen
 
 
 def cancelled(session: Session, staff_id: int) -> str:

@@ -10,7 +10,7 @@ from tests.support.conversation import submit_report
 
 STAFF_ONLY_COMMANDS = ["/cases", "/case ABC-DEF", "/export", "/grant 1 staff", "/revoke 1", "/guidance"]
 STAFF_ONLY_BUTTONS = ["sl:all:all:0", "sc:{ref}", "ss:{ref}", "sx:{ref}:closed", "sy:{ref}:closed", "sn:{ref}",
-                      "sf:{ref}", "sd:1:y", "xf:csv", "xp:csv:full", "xr:csv:full:all", "ad:home", "ad:fver:embassy_moscow:address"]
+                      "sf:{ref}", "sd:1:y", "sp:{ref}", "sk:{ref}:y", "sk:{ref}:n", "sx:{ref}:deceased", "xf:csv", "xp:csv:full", "xr:csv:full:all", "ad:home", "ad:fver:embassy_moscow:address"]
 
 
 
