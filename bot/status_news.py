@@ -56,9 +56,11 @@ async def status_message(update: Update, context: Context, pending: Pending, lan
     """The message staff wrote for the family: re-asked when it cannot go out in one message."""
     ref, status = pending.args
     text = update.effective_message.text
+    app = services(context)
+    if not text and status in status_news.CONFIRMED_ONLY:
+        return await _reply(update, context, await app.db.read(lambda s: status_news.deceased_prompt(s, language, ref)))
     if not text:
         return await _reply(update, context, t(language, "staff.status.message_prompt", language="—"))
-    app = services(context)
     change = await app.db.read(lambda s: status_news.planned(s, ref, status))
     problem = status_news.too_long(language, change, text) if change else None
     if problem:

@@ -103,6 +103,8 @@ def test_a_death_is_told_only_after_staff_write_to_the_family_and_confirm(bot, r
     assert worker.next_message().text == prompt.text
     worker.click_data(f"sk:{ref}:y")
     assert worker.next_message().text == t(language, "staff.status.not_applied", ref=ref)
+    worker.send_photo()  # words are needed, not a picture
+    assert worker.next_message().text == prompt.text
     mother.expect_silence()
     assert status_of(bot, ref) == "new"
 
