@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app import desk
 from app.roles import STAFF
 from app.screens import Reply, tap
+from core.config import LANGUAGE_NAMES
 from core.i18n import t
 from core.telegram_html import MAX_MESSAGE, parse_html, utf16_len
 from db.models import Case
@@ -85,7 +86,7 @@ def deceased_prompt(session: Session, language: str, ref: str) -> Reply:
     change = planned(session, ref, "deceased")
     if change is None:
         return Reply(t(language, "staff.case.not_found", ref=ref))
-    return Reply(t(language, "staff.deceased.prompt", ref=ref, name=change.name, language=change.language),
+    return Reply(t(language, "staff.deceased.prompt", ref=ref, name=change.name, language=LANGUAGE_NAMES.get(change.language, change.language)),
                  [[tap(t(language, "button.staff.prepared_only"), "sp", ref)]])
 
 

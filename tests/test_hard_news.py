@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from app import guidance_versions
 from app.guidance import load_seeds, read_seed_files
+from core.config import LANGUAGE_NAMES
 from core.i18n import t
 from core.telegram_html import parse_html
 from db.database import Database
@@ -95,7 +96,7 @@ def test_a_death_is_told_only_after_staff_write_to_the_family_and_confirm(bot, r
     assert ref in card.text, card.text
     worker.tap(t(language, "button.staff.status"))
     prompt = worker.tap(t(language, "staff.status.deceased"))
-    assert prompt.text == t(language, "staff.deceased.prompt", ref=ref, name=NAMES[language], language=language)
+    assert prompt.text == t(language, "staff.deceased.prompt", ref=ref, name=NAMES[language], language=LANGUAGE_NAMES[language])
     assert t(language, "button.staff.prepared_only") in prompt.buttons
     # The old one-tap path, even forged, only leads back to the prompt; a confirmation before any
     # message was chosen sends nothing.
