@@ -18,20 +18,6 @@ STAFF_ONLY_BUTTONS = ["sl:all:all:0", "sc:{ref}", "ss:{ref}", "sx:{ref}:closed",
 
 
 @pytest.fixture(scope="module")
-def admin(standin, bot):
-    person = standin.user(ADMIN_IDS[1], first_name="Admin", language_code="en")
-    settle(person)
-    return person
-
-
-@pytest.fixture(scope="module")
-def staff(standin, bot, admin):
-    person = standin.user(new_user_id(), first_name="Staff", language_code="ru")
-    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role="staff")
-    return person
-
-
-@pytest.fixture(scope="module")
 def case_ref(bot, standin):
     mother = standin.user(new_user_id(), first_name="Mother", language_code="az")
     return mother, submit_report(mother, "az")

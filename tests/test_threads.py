@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from core.i18n import t
 from db.models import CaseAddition
-from tests.support.bots import ADMIN_IDS, STAFF_CHAT, new_user_id, run_bot, settle
+from tests.support.bots import ADMIN_IDS, STAFF_CHAT, run_bot, settle
 from tests.support.conversation import submit_report
 
 pytestmark = pytest.mark.inprocess
@@ -20,23 +20,16 @@ pytestmark = pytest.mark.inprocess
 NAMES = {"az": "Tahir Rüfullayev", "ru": "Тахир Руфуллаев", "en": "Tahir Rufullayev"}
 
 
-@pytest.fixture(scope="module")
-def admin(standin, bot):
-    person = standin.user(ADMIN_IDS[1], first_name="Admin", language_code="en")
-    settle(person)
-    return person
-
-
-@pytest.fixture(scope="module")
-def staff(standin, bot, admin):
-    person = standin.user(new_user_id(), first_name="Staff", language_code="ru")
-    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role="staff")
-    return person
-
-
 def thread_of(bot, ref: str) -> list[tuple]:
     return bot.query("select m.direction, m.author_role, m.text, m.attachment_kind, m.staff_id from case_message m "
                      "join \"case\" c on c.id = m.case_id where c.ref = :r order by m.id", r=ref)
+
+
+def reply_as_staff(staff, ref: str, text: str):
+    settle(staff)
+    staff.ask(f"/case {ref}")
+    staff.tap(t("ru", "button.staff.reply"))
+    return staff.ask(text)
 
 
 def take(staff, ref: str) -> None:
@@ -144,9 +137,7 @@ def test_cases_awaiting_our_reply_and_mine(bot, relative, staff):
     assert ref not in staff.ask("/cases mine").text
     take(staff, ref)
     assert ref in staff.ask("/cases mine").text
-    staff.ask(f"/case {ref}")
-    staff.tap(t("ru", "button.staff.reply"))
-    staff.ask("Salam. Səfirliklə danışırıq.")
+    reply_as_staff(staff, ref, "Salam. Səfirliklə danışırıq.")
     assert ref not in staff.ask("/cases awaiting").text, "answered: nobody waits"
     assert ref in staff.tap(t("ru", "button.staff.view.mine")).text
 
@@ -223,10 +214,7 @@ def test_exports_carry_the_thread_in_full_and_the_summary_in_csv(bot, tmp_path, 
     take(staff, ref)
     mother.tap(t("en", "button.write_to_team"))
     mother.ask("Is there any news?")
-    settle(staff)
-    staff.ask(f"/case {ref}")
-    staff.tap(t("ru", "button.staff.reply"))
-    staff.ask("We have written to the Embassy.")
+    reply_as_staff(staff, ref, "We have written to the Embassy.")
     mother.next_message()
     mother.ask("Thank you.")
     env = {"DATABASE_URL": bot.database_url}
@@ -251,10 +239,7 @@ def test_delete_removes_the_thread(bot, relative, staff):
     ref = submit_report(mother, "ru")
     mother.tap(t("ru", "button.write_to_team"))
     mother.ask("Мой номер изменился.")
-    settle(staff)
-    staff.ask(f"/case {ref}")
-    staff.tap(t("ru", "button.staff.reply"))
-    staff.ask("Спасибо, записали.")
+    reply_as_staff(staff, ref, "Спасибо, записали.")
     settle(mother)
     case_id = bot.query("select id from \"case\" where ref = :r", r=ref)[0][0]
     assert bot.query("select count(*) from case_message where case_id = :c", c=case_id) == [(2,)]
