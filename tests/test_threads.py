@@ -112,6 +112,21 @@ def test_two_reports_ask_which_one_and_free_text_offers_the_same(bot, relative, 
     assert [text for _d, _r, text, _k, _s in thread_of(bot, first)] == ["И про старшего тоже."]
 
 
+def test_a_voice_message_outside_any_question_is_kept_until_she_says_it_is_for_our_team(bot, relative):
+    mother = relative("az")
+    ref = submit_report(mother, "az")
+    mother.send_voice()
+    offer = mother.next_message()
+    assert offer.text == t("az", "thread.offer.one")
+    assert offer.buttons == [f"Tahir Rüfullayev · {ref}", t("az", "button.new_report")]
+    assert not thread_of(bot, ref)
+    assert mother.tap(f"Tahir Rüfullayev · {ref}").text == t("az", "thread.received")
+    assert [(d, kind) for d, _r, _text, kind, _s in thread_of(bot, ref)] == [("family", "voice")]
+    mother.click_data(f"tw:{ref}")  # the same button again: nothing is stored twice
+    settle(mother)
+    assert len(thread_of(bot, ref)) == 1
+
+
 def test_a_new_report_after_writing_to_our_team_is_answered_as_a_report(bot, relative):
     mother = relative("en")
     ref = submit_report(mother, "en")
