@@ -12,7 +12,7 @@ from sqlmodel import Session
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from app import case_links
+from app import case_links, threads
 from app.guidance import sources_text, the_rest
 from app.intake import Draft, cases_today, language_of, run_turn, set_language, status_lines
 from bot import keyboards, render
@@ -45,14 +45,14 @@ async def turn(update: Update, context: Context, act, origin: render.Origin | No
         for out in result.outs:
             if out.kind == OutKind.SUBMITTED:
                 for observer in app.on_submitted:
-                    _in_background(observer(context, out.params["ref"]))
+                    in_background(observer(context, out.params["ref"]))
     return result
 
 
 _BACKGROUND: set[asyncio.Task] = set()
 
 
-def _in_background(coroutine) -> None:
+def in_background(coroutine) -> None:
     """Staff notices wait on a group chat's 20-a-minute limit; in a surge the relative's chat
     must not wait with them. The case is already committed (and on /cases) whatever happens."""
     task = asyncio.ensure_future(coroutine)
@@ -110,8 +110,17 @@ async def on_cancel(update: Update, context: Context) -> None:
 
 
 async def on_message(update: Update, context: Context) -> None:
-    given = message_input(update.effective_message)
-    await turn(update, context, lambda _s, draft: engine.handle(draft, typed_event(draft.phase, draft.step, given), date.today()))
+    message = update.effective_message
+    given = message_input(message)
+    receipt = receipt_of(update)
+
+    def act(session: Session, draft: Draft) -> list[Out]:
+        if draft.phase == Phase.IDLE:  # outside any question: perhaps words for our team
+            kept = threads.message_of(given.text or message.caption, given.media if given.kind == "media" else None)
+            return threads.idle_message(session, draft, kept, receipt)
+        return engine.handle(draft, typed_event(draft.phase, draft.step, given), date.today())
+
+    await turn(update, context, act)
 
 
 async def on_callback(update: Update, context: Context) -> None:
@@ -169,7 +178,7 @@ async def on_status(update: Update, context: Context) -> None:
     if lines is None:
         await say(context.bot, person.chat_id, t(language, "status.none"), keyboards.start_report(language))
         return
-    await say(context.bot, person.chat_id, "\n".join(lines))
+    await say(context.bot, person.chat_id, "\n".join(lines), keyboards.markup([[threads.write_button(language)]]))
 
 
 async def on_language(update: Update, context: Context) -> None:

@@ -149,4 +149,4 @@ REMOVE = ReplyKeyboardRemove()
 
 
 def add_information(language: str, ref: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t(language, "button.update"), "ua", ref)]])
+    return InlineKeyboardMarkup([[button(t(language, "button.write_to_team"), "tw", ref)], [button(t(language, "button.update"), "ua", ref)]])

@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest
 
+from app import threads
 from app.guidance import section_messages
 from app.intake import Turn
 from app.texts import choice_label, consent_text, question_text, review_text, route_text
@@ -94,6 +95,9 @@ async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str,
             await say(t(language, "new.unfinished"), keyboards.unfinished(language))
         case OutKind.IDLE:
             await say(t(language, "idle.text"), keyboards.start_report(language))
+        case OutKind.TEAM_OFFER:
+            offer = threads.offer(language, out.params["cases"])
+            await say(offer.text, keyboards.markup(offer.rows))
         case OutKind.SUBMITTED:
             await say(t(language, "submitted.text", ref=out.params["ref"]), keyboards.add_information(language, out.params["ref"]))
         case OutKind.GUIDANCE:

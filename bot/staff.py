@@ -9,7 +9,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from app import roles, staff as desk_cases
+from app import case_card, roles, staff as desk_cases
 from app.desk import Pending
 from app.screens import Reply
 from bot import status_news
@@ -33,7 +33,10 @@ async def on_cases(update: Update, context: Context) -> None:
     language = await role_language(update, context)
     if language is None:
         return await on_help(update, context)
-    await reply(update, context, await services(context).db.read(lambda s: desk_cases.cases_page(s, language, "all", "all", 0)))
+    view = (context.args or ["all"])[0].lower()
+    view = view if view in desk_cases.VIEWS else "all"  # /cases mine, /cases awaiting
+    viewer = update.effective_user.id
+    await reply(update, context, await services(context).db.read(lambda s: desk_cases.cases_page(s, language, view, "all", 0, viewer=viewer)))
 
 
 async def on_case(update: Update, context: Context) -> None:
@@ -46,7 +49,7 @@ async def on_case(update: Update, context: Context) -> None:
 
 
 async def show_case(update: Update, context: Context, language: str, ref: str) -> None:
-    await reply(update, context, await services(context).db.read(lambda s: desk_cases.case_card(s, language, ref)))
+    await reply(update, context, await services(context).db.read(lambda s: case_card.card(s, language, ref)))
 
 
 async def on_staff_callback(update: Update, context: Context) -> None:
@@ -58,7 +61,7 @@ async def on_staff_callback(update: Update, context: Context) -> None:
     staff_id = update.effective_user.id
     if verb == "sl":
         days = int(args[3]) if len(args) > 3 and args[3].isdigit() else 0
-        await reply(update, context, await app.db.read(lambda s: desk_cases.cases_page(s, language, args[0], args[1], int(args[2]), days)))
+        await reply(update, context, await app.db.read(lambda s: desk_cases.cases_page(s, language, args[0], args[1], int(args[2]), days, viewer=staff_id)))
     elif verb == "sc":
         await show_case(update, context, language, args[0])
     elif verb == "ss":
@@ -80,7 +83,7 @@ async def on_staff_callback(update: Update, context: Context) -> None:
 
 async def send_files(update: Update, context: Context, ref: str) -> None:
     senders = {"photo": context.bot.send_photo, "voice": context.bot.send_voice, "audio": context.bot.send_audio, "video": context.bot.send_video}
-    for kind, file_id in await services(context).db.read(lambda s: desk_cases.files_of(s, ref)):
+    for kind, file_id in await services(context).db.read(lambda s: case_card.files_of(s, ref)):
         await senders.get(kind, context.bot.send_document)(update.effective_chat.id, file_id)
 
 
