@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app import desk
 from app.screens import Reply, column, tap
 from app.intake import cases_of
-from app.staff import case_files
+from app.case_card import report_files
 from core.config import LANGUAGES
 from core.i18n import t
 from db.models import Case, CaseAddition
@@ -70,7 +70,7 @@ def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value
     if case is None:
         return NOT_OWN
     if not session.exec(select(CaseAddition).where(CaseAddition.source_receipt == receipt)).first():
-        if kind == "attachment" and len(case_files(session, case.id)) >= MAX_ATTACHMENTS:
+        if kind == "attachment" and len(report_files(session, case.id)) >= MAX_ATTACHMENTS:
             return TOO_MANY_FILES
         session.add(CaseAddition(case_id=case.id, kind=kind, value=value, source_receipt=receipt))
     if kind != "attachment":  # files keep coming until Done

@@ -114,6 +114,10 @@ class Case(SQLModel, table=True):
     consular_mission: str | None = Field(default=None, max_length=32)
     region_key: str | None = Field(default=None, max_length=64, index=True)
     home_district_key: str | None = Field(default=None, max_length=64)
+    # The staff member working the case (a Telegram id), if one has taken it.
+    assignee_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    # Since when the family's newest messages have waited for our answer (None: nothing waits).
+    awaiting_reply_since: datetime | None = Field(default=None, index=True)
 
 
 class Attachment(SQLModel, table=True):
@@ -148,6 +152,8 @@ class GuidanceText(SQLModel, table=True):
     version: int = 1
     position: int = 0
     situations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Situations that never receive this section (a family told he was killed gets no legal warning).
+    not_for: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     title: str = Field(sa_type=Text)
     body: str = Field(sa_type=Text)
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -306,6 +312,25 @@ class CaseTombstone(SQLModel, table=True):
     received_at: datetime
     deleted_at: datetime = Field(default_factory=utcnow)
     reason: str = Field(max_length=16)  # reporter | retention
+
+
+class CaseMessage(SQLModel, table=True):
+    """One message of a case's conversation between the family and our team."""
+
+    __tablename__ = "case_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")
+    direction: str = Field(max_length=8)  # family | team
+    author_role: str = Field(max_length=16)  # family | staff | admin
+    staff_id: int | None = Field(default=None, sa_type=BigInteger)  # who wrote a team message
+    text: str | None = Field(default=None, sa_type=Text)  # a file's caption, if any
+    attachment_kind: str | None = Field(default=None, max_length=16)  # photo | voice | document | ...
+    file_id: str | None = Field(default=None, max_length=256)  # the file stays with Telegram
+    source_receipt: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    # A team message reaches the family after it is stored; None until Telegram took it.
+    delivered_at: datetime | None = None
 
 
 class DailySalt(SQLModel, table=True):

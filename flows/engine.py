@@ -47,6 +47,7 @@ class OutKind(StrEnum):
     IDLE = "idle"  # no report under way: offer to start one
     UNFINISHED = "unfinished"  # a new report was asked for while one is under way
     LIMIT = "limit"  # params: count; today's reports have reached the daily cap
+    TEAM_OFFER = "team_offer"  # params: cases ([ref, label]); words outside any question, after a report
 
 
 @dataclass(frozen=True)
