@@ -11,11 +11,11 @@ from tests.support.conversation import submit_report
 
 pytestmark = pytest.mark.inprocess
 
-# Every kind of button a family gets (bot/events.py, bot/handlers.py, the /update and /delete
-# buttons), and staff's status button, which would message the family.
+# Every kind of button a family gets (bot/events.py, bot/handlers.py, the /update, /delete and
+# "write to our team" buttons), and staff's status button, which would message the family.
 FAMILY_BUTTONS = ["k:agree", "k:decline", "a:relationship:mother", "s:reporter_name", "d:already_contacted", "f:attachments",
                   "e:full_name", "g:more", "g:review", "x:submit", "c:yes", "c:no", "n:resume", "n:new", "n:restart", "l:ru",
-                  "m:guidance", "src:have_ready", "ua:{ref}", "uk:{ref}:contact", "ud:{ref}", "dl:yes", "dl:no"]
+                  "m:guidance", "src:have_ready", "ua:{ref}", "uk:{ref}:contact", "ud:{ref}", "dl:yes", "dl:no", "tw", "tw:{ref}"]
 
 
 @pytest.fixture(scope="module")
