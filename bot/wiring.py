@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from app.roles import ADMIN, STAFF
-from bot import additions, admin, desk, handlers, privacy, staff, staff_export
+from bot import additions, admin, desk, handlers, privacy, reminders, staff, staff_export
 from bot.context import Services
 
 COMMANDS = ("start", "new", "status", "update", "language", "help", "cancel", "delete")
@@ -37,6 +37,7 @@ BUTTONS = {
     r"^x[fpr]:": staff_export.on_export_callback,
     r"^u[akd]:": additions.on_update_callback,
     r"^dl:(yes|no)$": privacy.on_delete_callback,
+    r"^dr:delete$": reminders.on_delete_draft,
 }
 # A message the bot waits for outside the intake, by kind: the role it needs (None: anyone,
 # e.g. a family) and what handles it.
