@@ -80,7 +80,8 @@ def test_full_csv_opens_in_excel_with_the_agreed_columns_and_no_formulas(databas
         "person_father_name", "birth_year", "home_district", "last_contact_date",
         "last_contact_precision", "last_contact_text", "last_location", "consular_mission",
         "circumstances", "person_situation", "last_phone", "already_contacted", "details",
-        "attachments", "possible_duplicates", "additions",
+        "attachments", "possible_duplicates", "additions", "reporter_phone_changed_at", "last_location_changed_at",
+        "unknown_answers",
     ]
     assert len(rows) == 8
     by_ref = {row[0]: dict(zip(FULL_COLUMNS, row)) for row in rows[1:]}
