@@ -37,15 +37,10 @@ class Reminder:
     started_at: datetime
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    """Stored datetimes are naive UTC (SQLite gives them back so); compare like with like."""
-    return moment.replace(tzinfo=None) if moment.tzinfo else moment
-
-
 def claim_due(session: Session, settings: Settings, now: datetime) -> list[Reminder]:
     """Drafts whose relative has been quiet for `reminder_hours` and that have had no reminder
     (nor a /cancel), each claimed here: recorded before anything is sent."""
-    quiet_since = _naive_utc(now) - timedelta(hours=settings.reminder_hours)
+    quiet_since = now - timedelta(hours=settings.reminder_hours)
     query = (
         select(Conversation.telegram_id, Conversation.chat_id, Conversation.started_at, UserProfile.language)
         .outerjoin(UserProfile, UserProfile.telegram_id == Conversation.telegram_id)
@@ -64,7 +59,7 @@ def claim_due(session: Session, settings: Settings, now: datetime) -> list[Remin
            for telegram_id, chat_id, started_at, language in session.exec(query)]
     for reminder in due:
         session.merge(DraftReminder(telegram_id=reminder.telegram_id, draft_started_at=reminder.started_at,
-                                    state="claimed", at=_naive_utc(now)))
+                                    state="claimed", at=now))
     return due
 
 
@@ -81,9 +76,9 @@ def waive(session: Session, telegram_id: int, started_at: datetime | None) -> No
     if started_at is None:
         return
     row = session.get(DraftReminder, telegram_id)
-    if row is None or row.draft_started_at != _naive_utc(started_at):
-        session.merge(DraftReminder(telegram_id=telegram_id, draft_started_at=_naive_utc(started_at), state="waived",
-                                    at=_naive_utc(utcnow())))
+    if row is None or row.draft_started_at != started_at:
+        session.merge(DraftReminder(telegram_id=telegram_id, draft_started_at=started_at, state="waived",
+                                    at=utcnow()))
 
 
 def reminder_reply(reminder: Reminder, retention_days: int) -> Reply:
@@ -94,10 +89,11 @@ def reminder_reply(reminder: Reminder, retention_days: int) -> Reply:
 
 def _forget_draft(session: Session, draft: Conversation, up_to: datetime) -> None:
     """The draft with everything in it: its answers (files are Telegram ids inside them), its
-    reminder (cascade), and the raw updates of that chat received up to `up_to`, which are where
-    its answers arrived. Only processed updates: one still waiting is a message not yet read."""
+    reminder (cascade), and the processed raw updates of that chat received up to `up_to`, which
+    are where its answers arrived (the rest only repeat what is kept elsewhere, and are due to go
+    anyway). One still waiting is a message not yet read, and stays."""
     session.execute(delete(InboxUpdate).where(InboxUpdate.chat_key == draft.chat_id, InboxUpdate.done_at.is_not(None),
-                                              InboxUpdate.received_at <= _naive_utc(up_to)))
+                                              InboxUpdate.received_at <= up_to))
     session.delete(draft)
 
 
@@ -113,10 +109,10 @@ def delete_draft(session: Session, telegram_id: int) -> bool:
 
 def purge_drafts(session: Session, settings: Settings, now: datetime) -> int:
     """Drafts untouched for `draft_retention_days` are deleted with everything in them."""
-    before = _naive_utc(now) - timedelta(days=settings.draft_retention_days)
+    before = now - timedelta(days=settings.draft_retention_days)
     stale = list(session.exec(select(Conversation).where(Conversation.phase != str(Phase.IDLE), Conversation.updated_at < before)))
     for draft in stale:
-        _forget_draft(session, draft, draft.updated_at)
+        _forget_draft(session, draft, now)
     return len(stale)
 
 
