@@ -231,8 +231,11 @@ def _answer(draft: Any, step: Step, given: Input, today: date) -> list[Out]:
 
 
 def _unknown(draft: Any, step: Step) -> list[Out]:
+    own_choice = [choice for choice in step.choices if choice in ("dont_know", "unknown")]
     if step.unknown:  # a required question with its own "unknown" (the last contact)
         _store(draft, step.field, unknown_contact())
+    elif own_choice:  # the question has its own "I don't know" button: the words mean it
+        _store(draft, step.field, own_choice[0])
     else:
         _store(draft, step.field, None, unknown=True)
     return _advance(draft, step)
