@@ -82,8 +82,8 @@ def _replace(session: Session, case: Case, kind: str, value: dict, now: datetime
     """Put the new value in the case's columns; return the answer it replaced."""
     step, changed_at = REPLACES[kind]
     previous = answer_of(step, case)
-    for column in step.columns:
-        setattr(case, column.name, value.get(column.part or ""))
+    for kept in step.columns:
+        setattr(case, kept.name, value.get(kept.part or ""))
     setattr(case, changed_at, now)
     if kind == "location":  # the office to turn to follows where he was last known to be
         where = directory.route(session, case.language, value)

@@ -45,7 +45,7 @@ async def draft_care(bot: Bot, db: Database, settings: Settings, stop: asyncio.E
         now = utcnow()
         try:
             if purged_at is None or now - purged_at >= PURGE_DRAFTS_EVERY:
-                removed = await db.run(lambda session: purge_drafts(session, settings, now))
+                removed = await db.run(lambda session, now=now: purge_drafts(session, settings, now))
                 purged_at = now
                 if removed:
                     log.info("retention: removed %d unfinished reports", removed)
