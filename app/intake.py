@@ -220,11 +220,11 @@ def cases_today(session: Session, telegram_id: int) -> int:
 
 
 def status_lines(session: Session, telegram_id: int, language: str) -> list[str] | None:
-    """/status: each report with its date and where it stands (None: no reports)."""
+    """/status: each report with the man's name, its date and where it stands (None: no reports)."""
     cases = cases_of(session, telegram_id)
     if not cases:
         return None
     lines = [tn(language, "status.header", "status.header.plural", len(cases)), ""]
     for case in cases:
-        lines.append(t(language, "status.line", ref=case.ref, date=format_day(language, case.created_at.date()), status=t(language, f"status.value.{case.status}")))
+        lines.append(t(language, "status.line", ref=case.ref, name=case.person_full_name, date=format_day(language, case.created_at.date()), status=t(language, f"status.value.{case.status}")))
     return lines

@@ -3,25 +3,28 @@ own language, notes, attachments and duplicate decisions. Plain data in, plain d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlmodel import Session, select
 
 from app import desk
 from app.screens import Button, Reply, tap
+from app.status_news import CONFIRMED_ONLY, StatusChanged
 from app.texts import describe_case
 from core.config import LANGUAGES
 from core.i18n import format_day, t
 from db.models import Attachment, Case, CaseAddition, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink, utcnow
 from flows.steps import N_
 
-STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
+STATUSES = ("new", "in_review", "referred", "wounded", "captured", "contact_restored", "closed", "deceased")
+_GRAVE_NEWS = ("wounded", "captured", "deceased")  # may come at any stage while he is not found
 NEXT_STATUS = {
-    "new": ("in_review", "closed", "deceased"),
-    "in_review": ("referred", "closed", "deceased"),
-    "referred": ("contact_restored", "closed", "deceased"),
-    "contact_restored": ("closed",),
+    "new": ("in_review", "closed", *_GRAVE_NEWS),
+    "in_review": ("referred", "closed", *_GRAVE_NEWS),
+    "referred": ("contact_restored", "closed", *_GRAVE_NEWS),
+    "wounded": ("contact_restored", "captured", "closed", "deceased"),
+    "captured": ("contact_restored", "wounded", "closed", "deceased"),
+    "contact_restored": ("closed", *_GRAVE_NEWS),
     "closed": ("in_review",),
     "deceased": (),
 }
@@ -132,35 +135,20 @@ def files_of(session: Session, ref: str) -> list[tuple[str, str]]:
     return [(a.kind, a.file_id) for a in session.exec(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))]
 
 
-@dataclass(frozen=True)
-class StatusChanged:
-    ref: str
-    status: str
-    language: str  # the family's
-    reporter_chat_id: int
-
-
-def apply_status(session: Session, ref: str, status: str, message: str | None, staff_id: int, receipt: int) -> StatusChanged | None:
-    """The change and its record in one transaction; a redelivered update changes nothing twice."""
+def apply_status(session: Session, ref: str, status: str, message: str | None, staff_id: int, receipt: int,
+                 confirmed: bool = False) -> StatusChanged | None:
+    """The change and its record in one transaction; a redelivered update changes nothing twice,
+    and news of a death is applied only from its confirmation step."""
     case = _case(session, ref)
     if case is None or session.exec(select(CaseStatusChange).where(CaseStatusChange.source_receipt == receipt)).first():
         return None
-    if status not in NEXT_STATUS.get(case.status, ()):
+    if status not in NEXT_STATUS.get(case.status, ()) or (status in CONFIRMED_ONLY and not confirmed):
         return None
     session.add(CaseStatusChange(case_id=case.id, old_status=case.status, new_status=status, message=message, author_id=staff_id, source_receipt=receipt))
     case.status, case.updated_at = status, utcnow()
     session.add(case)
     desk.stop_waiting(session, staff_id)
-    return StatusChanged(case.ref, status, case.language, case.reporter_chat_id)
-
-
-def family_notice(change: StatusChanged, message: str | None) -> str:
-    """The family hears it in their own language from a template; staff wrote one language at most."""
-    language = change.language
-    text = t(language, "status.changed", ref=change.ref, status=t(language, f"status.value.{change.status}"))
-    if message:
-        text += "\n\n" + t(language, "status.staff_message", message=message)
-    return text
+    return StatusChanged(case.ref, status, case.language, case.reporter_chat_id, case.person_full_name)
 
 
 def status_outcome(language: str, ref: str, status: str, reached: bool) -> str:

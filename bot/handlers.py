@@ -26,6 +26,7 @@ from core.config import LANGUAGES, language_code
 from core.i18n import t
 from flows import engine
 from flows.engine import Event, Out, OutKind, Phase
+from flows.steps import SITUATIONS
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +145,8 @@ async def _handle_tap(update: Update, context: Context, query) -> None:
         await turn(update, context, act)
     elif prefix == "n" and args in (["new"], ["restart"]):
         await turn(update, context, _restart(context) if args == ["restart"] else _begin_or(context, _offer))
-    elif (prefix, args) == ("m", ["guidance"]):
-        await send_more_guidance(update, context)
+    elif prefix == "m" and args[:1] == ["guidance"] and len(args) <= 2:
+        await send_more_guidance(update, context, args[1] if len(args) == 2 and args[1] in SITUATIONS else None)
     elif prefix == "src" and args:
         person, _language, text = await read(update, context, lambda s, _p, lang: sources_text(s, args[0], lang))
         if text:
@@ -158,8 +159,8 @@ async def _handle_tap(update: Update, context: Context, query) -> None:
             await turn(update, context, _engine(event), origin, submitting=event.action == "submit")
 
 
-async def send_more_guidance(update: Update, context: Context) -> None:
-    person, language, sections = await read(update, context, lambda s, _p, lang: the_rest(s, lang))
+async def send_more_guidance(update: Update, context: Context, situation: str | None) -> None:
+    person, language, sections = await read(update, context, lambda s, _p, lang: the_rest(s, lang, situation))
     await render.send_guidance(context.bot, person.chat_id, language, sections, offer_more=False)
 
 

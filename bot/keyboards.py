@@ -136,10 +136,10 @@ def languages() -> InlineKeyboardMarkup:
 
 
 @cached
-def guidance(language: str, section: str, more: bool) -> InlineKeyboardMarkup:
+def guidance(language: str, section: str, more: bool, situation: str | None = None) -> InlineKeyboardMarkup:
     rows = [[button(t(language, "button.sources"), "src", section)]]
-    if more:
-        rows.append([button(t(language, "button.more_guidance"), "m", "guidance")])
+    if more:  # the situation goes with it: the rest follows the same report (no legal warning after a death)
+        rows.append([button(t(language, "button.more_guidance"), "m", "guidance", *([situation] if situation else []))])
     return InlineKeyboardMarkup(rows)
 
 

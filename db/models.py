@@ -163,6 +163,8 @@ class GuidanceText(SQLModel, table=True):
     version: int = 1
     position: int = 0
     situations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Situations that never receive this section (a family told he was killed gets no legal warning).
+    not_for: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     title: str = Field(sa_type=Text)
     body: str = Field(sa_type=Text)
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -16,7 +16,7 @@ from core.telegram_html import EntityError, parse_html
 from flows import engine, readers, validators
 from flows.steps import STEPS
 
-STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
+STATUSES = ("new", "in_review", "referred", "wounded", "captured", "contact_restored", "closed", "deceased")
 KEYWORDS = {"t": (2,), "tn": (2, 3), "N_": None}
 
 
@@ -98,7 +98,7 @@ SAMPLE = {"ref": "K7M-4PX", "year": "2025/26", "count": 3, "max": 20, "min": 194
           "field": "Telefon", "id": "42", "section": "Başlıq", "message": "Biz <b>səfirliklə</b> & danışdıq",
           "filter": "all, ru", "new": "in_review", "kind": "location", "score": 93,
           "role": "staff", "situation": "captured", "what": "2 <reports>", "refs": "K7M-4PX, ABC-DEF",
-          "reason": "by the reporter", "deleted": "21 noyabr 2026"}
+          "reason": "by the reporter", "deleted": "21 noyabr 2026", "name": "Əli <Məmmədov> & co"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

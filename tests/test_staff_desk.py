@@ -10,7 +10,7 @@ from tests.support.conversation import submit_report
 
 STAFF_ONLY_COMMANDS = ["/cases", "/case ABC-DEF", "/export", "/grant 1 staff", "/revoke 1", "/guidance"]
 STAFF_ONLY_BUTTONS = ["sl:all:all:0", "sc:{ref}", "ss:{ref}", "sx:{ref}:closed", "sy:{ref}:closed", "sn:{ref}",
-                      "sf:{ref}", "sd:1:y", "xf:csv", "xp:csv:full", "xr:csv:full:all", "ad:home", "ad:fver:embassy_moscow:address"]
+                      "sf:{ref}", "sd:1:y", "sp:{ref}", "sk:{ref}:y", "sk:{ref}:n", "sx:{ref}:deceased", "xf:csv", "xp:csv:full", "xr:csv:full:all", "ad:home", "ad:fver:embassy_moscow:address"]
 
 
 
@@ -80,7 +80,7 @@ def test_staff_open_a_case_change_its_status_and_the_family_hears_in_their_langu
     done = staff.ask("Мы связались с посольством.")
     assert done.text == t("ru", "staff.status.done", ref=ref, status=t("ru", "staff.status.in_review"))
     news = mother.next_message()
-    assert news.text.startswith(t("az", "status.changed", ref=ref, status=t("az", "status.value.in_review")))
+    assert news.text.startswith(t("az", "status.news.plain", ref=ref, name="Tahir Rüfullayev", status=t("az", "status.value.in_review")))
     assert "Мы связались с посольством." in news.text, "staff's own words are passed on as written"
     assert t("az", "status.value.in_review") in mother.ask("/status").text
     rows = bot.query("select old_status, new_status, message from case_status_change")

@@ -2,7 +2,7 @@
 /update changed the phone or the location
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-03 07:30:00
 
 `draft_reminder` records, per person, the one reminder given for the draft begun at
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0008'  # assigned '0006'; chained after main's 0008 when main was merged
 branch_labels = None
 depends_on = None
 
