@@ -1,7 +1,7 @@
 """staff profile: staff shown by name, told in their Telegram app's language
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 08:00:00
 
 Staff and admins appear by their Telegram first name and @username on the case card, the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0009'  # assigned '0008'; chained after main's 0009 when main was merged
 branch_labels = None
 depends_on = None
 
