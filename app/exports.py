@@ -41,7 +41,8 @@ FULL_COLUMNS = (
     "last_contact_precision", "last_contact_text", "last_location", "consular_mission",
     "circumstances", "person_situation", "last_phone", "already_contacted", "details",
     "attachments", "possible_duplicates", "additions", "assignee_id", "thread_messages",
-    "last_family_message_at",
+    "last_family_message_at", "reporter_phone_changed_at", "last_location_changed_at",
+    "unknown_answers",
 )
 # The JSON export of the full profile also carries the conversation with the family: every
 # message with its time, direction, author's role, text and file (never a staff member's id).
@@ -51,7 +52,7 @@ EMBASSY_COLUMNS = (
     "case_ref", "created_at", "person_full_name", "person_name_ru", "person_father_name",
     "birth_year", "home_district", "last_contact_date", "last_contact_precision", "last_location",
     "consular_mission", "circumstances", "person_situation", "last_phone",
-    "reporter_relationship", "reporter_name", "reporter_phone",
+    "reporter_relationship", "reporter_name", "reporter_phone", "reporter_phone_changed_at", "last_location_changed_at",
 )
 # People (a man reported twice and confirmed the same counts once) by quarter, home district
 # (Azerbaijan's first-level units), where last seen (coarsened to a federal district of Russia,
@@ -69,7 +70,8 @@ STATS_HXL = (
 )
 ISO_SEED = Path(__file__).resolve().parent.parent / "seeds" / "iso3166.toml"
 ALPHA3 = {"AZ": "AZE", "RU": "RUS", "UA": "UKR"}
-DATE_COLUMNS = {"created_at", "last_contact_date", "last_family_message_at"}
+DATE_COLUMNS = {"created_at", "last_contact_date", "last_family_message_at", "reporter_phone_changed_at",
+                "last_location_changed_at"}
 PHONE_COLUMNS = {"reporter_phone", "last_phone"}  # text cells without the quote in XLSX
 # Full-profile columns gathered from other tables; every other column is a Case column.
 RELATED_COLUMNS = ("attachments", "possible_duplicates", "additions", "thread_messages", "last_family_message_at", "thread")
@@ -174,12 +176,16 @@ def _utc_text(moment: datetime) -> str:
 
 
 def _addition_text(value: dict[str, Any]) -> str:
-    return value.get("phone") or value.get("text") or f"{value.get('kind', 'file')}:{value.get('file_id', '')}"
+    """What was added; a new phone or location also names the one it replaced (the history)."""
+    shown = (value.get("phone") or value.get("text") or ("telegram" if value.get("method") == "telegram" else None)
+             or f"{value.get('kind', 'file')}:{value.get('file_id', '')}")
+    previous = value.get("previous")
+    return f"{shown} (before: {_addition_text(previous)})" if previous else shown
 
 
 def _case_column(name: str) -> ColumnElement:
-    if name == "already_contacted":
-        return cast(CASES.c.already_contacted, Text)  # as text: decoded by _choices
+    if name in ("already_contacted", "unknown_answers"):
+        return cast(CASES.c[name], Text)  # as text: decoded by _choices
     if name == "created_at":
         # The writers take naive datetimes as UTC and convert aware ones, so the model's UTC
         # decorator (a Python call per case) would only add time.
@@ -216,8 +222,9 @@ def case_rows(session: Session, filters: Filters, profile: str, fmt: str = "csv"
             attachments, duplicates, additions, threads = _related(connection, related_queries, batch[0][-1], batch[-1][-1])
         for row in batch:
             record = dict(zip(fields, row))
-            if "already_contacted" in record:
-                record["already_contacted"] = _choices(record["already_contacted"])
+            for listed in ("already_contacted", "unknown_answers"):
+                if listed in record:
+                    record[listed] = _choices(record[listed])
             if wants_related:
                 case_id = row[-1]
                 record["attachments"] = attachments.get(case_id, [])

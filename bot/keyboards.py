@@ -70,6 +70,8 @@ def _question(language: str, field: str, marked: tuple[str, ...]) -> InlineKeybo
             for v in step.choices
         ]
     controls = []
+    if step.unknown:
+        controls.append(button(t(language, "button.dont_know"), "dk", step.field))
     if step.keyboard in (Keyboard.MULTI, Keyboard.MEDIA):
         controls.append(button(t(language, "button.done"), "d", step.field))
     if step.skippable:

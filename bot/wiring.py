@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from app.roles import ADMIN, STAFF
-from bot import additions, admin, desk, handlers, privacy, staff, staff_export, status_news, threads
+from bot import additions, admin, desk, handlers, privacy, reminders, staff, staff_export, status_news, threads
 from bot.context import Services
 
 COMMANDS = ("start", "new", "status", "update", "language", "help", "cancel", "delete")
@@ -40,6 +40,7 @@ BUTTONS = {
     r"^dl:(yes|no)$": privacy.on_delete_callback,
     r"^tw(:|$)": threads.on_write_callback,
     r"^t[prahg]:": threads.on_staff_callback,
+    r"^dr:delete$": reminders.on_delete_draft,
 }
 # A message the bot waits for outside the intake, by kind: the role it needs (None: anyone,
 # e.g. a family) and what handles it.

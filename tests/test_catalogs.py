@@ -89,7 +89,7 @@ def test_catalog_is_complete_and_consistent(language):
     assert not problems, "\n".join(problems)
 
 
-SAMPLE = {"ref": "K7M-4PX", "count": 3, "max": 20, "min": 1940, "number": 2, "total": 7, "label": "Ad <x>",
+SAMPLE = {"ref": "K7M-4PX", "year": "2025/26", "count": 3, "max": 20, "min": 1940, "number": 2, "total": 7, "label": "Ad <x>",
           "value": "Tahir & co", "text": "a < b", "where": "51.1, 39.2", "date": "15 yanvar 2026",
           "typed": "yanvarın <ortası>", "status": "new", "length": 4000, "region": "Tümen <vil.>",
           "district": "Ural", "mission": "Baş Konsulluq", "source": "1news.az & co", "title": "Başlıq",

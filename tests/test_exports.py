@@ -81,7 +81,8 @@ def test_full_csv_opens_in_excel_with_the_agreed_columns_and_no_formulas(databas
         "last_contact_precision", "last_contact_text", "last_location", "consular_mission",
         "circumstances", "person_situation", "last_phone", "already_contacted", "details",
         "attachments", "possible_duplicates", "additions", "assignee_id", "thread_messages",
-        "last_family_message_at",
+        "last_family_message_at", "reporter_phone_changed_at", "last_location_changed_at",
+        "unknown_answers",
     ]
     assert len(rows) == 8
     by_ref = {row[0]: dict(zip(FULL_COLUMNS, row)) for row in rows[1:]}
