@@ -17,9 +17,11 @@ from sqlmodel import Session, select
 from app import staff_people
 from app.screens import Button, Reply, tap
 from app.texts import describe_case
+from app.threads import KINDS as FILE_KINDS
+from core.config import LANGUAGE_NAMES
 from core.i18n import Html, format_day, t
 from core.telegram_html import MAX_MESSAGE, parse_html, utf16_len
-from db.models import Attachment, Case, CaseAddition, CaseMessage, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink
+from db.models import Attachment, Case, CaseAddition, CaseMessage, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink, Mission
 from flows.files import recorded_forwardable
 
 PAGE_LIMIT = MAX_MESSAGE - 96  # room for the page's own title line
@@ -52,12 +54,16 @@ def _moment(language: str, at: datetime) -> str:
     return f"{format_day(language, at.date())} {at:%H:%M}"
 
 
+def _file_kind(language: str, kind: str | None) -> str:
+    return t(language, f"staff.card.file.{kind}") if kind in FILE_KINDS else ""
+
+
 def _thread(language: str, message: CaseMessage, shown: dict[int, str]) -> list[str]:
     who = t(language, "staff.card.from_family") if message.direction == "family" else t(language, "staff.card.from_team", who=shown.get(message.staff_id, "—"))
     when = _moment(language, message.created_at)
     text = message.text or ""
     if message.attachment_kind:
-        text = f"[{t(language, f'staff.card.file.{message.attachment_kind}')}] {text}".strip()
+        text = f"[{_file_kind(language, message.attachment_kind)}] {text}".strip()
     return _entries(language, lambda part: t(language, "staff.card.message", date=when, who=Html(who), text=part), text)
 
 
@@ -69,19 +75,23 @@ def entries(session: Session, language: str, case: Case) -> list[str]:
     messages = session.exec(select(CaseMessage).where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)).all()
     shown = staff_people.names(session, [case.assignee_id, *(c.author_id for c in changes), *(n.author_id for n in notes), *(m.staff_id for m in messages)])
     found = [t(language, "staff.case.title", ref=case.ref, status=t(language, f"staff.status.{case.status}")),
-             t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=case.language, mission=case.consular_mission or "—"),
+             t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=LANGUAGE_NAMES.get(case.language, case.language),
+               mission=_office(session, language, case.consular_mission)),
              t(language, "staff.card.assignee", who=shown[case.assignee_id]) if case.assignee_id else t(language, "staff.card.unassigned"), ""]
     found += describe_case(language, case)
     found += [t(language, "staff.case.file_held", name=f.name or t(language, f"staff.card.file.{f.kind}"))
               for f in case_files(session, case.id) if not f.forwardable]
     for link, other in links(session, case.id):
         found.append(t(language, "staff.case.duplicate", ref=other.ref, score=round(link.score * 100), state=t(language, f"staff.dup.{link.state}")))
-    history = [t(language, "staff.case.status_change", date=format_day(language, c.created_at.date()), old=c.old_status, new=c.new_status, who=shown.get(c.author_id, "—"))
+    # Statuses by their names in the reader's language, as the status buttons call them.
+    history = [t(language, "staff.case.status_change", date=format_day(language, c.created_at.date()), who=shown.get(c.author_id, "—"),
+                 old=t(language, f"staff.status.{c.old_status}"), new=t(language, f"staff.status.{c.new_status}"))
                for c in changes]
     for item in session.exec(select(CaseAddition).where(CaseAddition.case_id == case.id).order_by(CaseAddition.id)):
-        text = item.value.get("phone") or item.value.get("text") or item.value.get("kind", "")
+        text = item.value.get("phone") or item.value.get("text") or _file_kind(language, item.value.get("kind"))
         day = format_day(language, item.created_at.date())
-        history += _entries(language, lambda part, day=day, kind=item.kind: t(language, "staff.case.addition", date=day, kind=kind, text=part), text)
+        kind = t(language, f"button.update.{item.kind}")
+        history += _entries(language, lambda part, day=day, kind=kind: t(language, "staff.case.addition", date=day, kind=kind, text=part), text)
     for note in notes:
         day, who = format_day(language, note.created_at.date()), shown.get(note.author_id, "—")
         history += _entries(language, lambda part, day=day, who=who: t(language, "staff.case.note", date=day, who=who, text=part), note.text)
@@ -147,6 +157,12 @@ def controls(session: Session, language: str, case: Case) -> list[list[Button]]:
             rows.append([tap(t(language, "button.staff.same", ref=other.ref), "sd", link.id, "y"),
                          tap(t(language, "button.staff.different", ref=other.ref), "sd", link.id, "n")])
     return rows
+
+
+def _office(session: Session, language: str, key: str | None) -> str:
+    """The office a report is routed to, by its name (the key is for the database)."""
+    mission = session.get(Mission, key) if key else None
+    return (mission.name.get(language) or mission.name.get("en") or key) if mission else "—"
 
 
 def links(session: Session, case_id: int) -> list[tuple[DuplicateLink, Case]]:
