@@ -1,10 +1,12 @@
 """The last-contact answers a mother can actually give (issue 12): a bare year, seasons, and
 "end / middle / beginning of <month>", in each language, read against an injected today."""
 
+import re
 from datetime import date
 
 import pytest
 
+from core.i18n import t
 from flows.dates import Precision, parse_last_contact
 from flows.validators import DATE_FUTURE, Invalid
 
@@ -92,3 +94,15 @@ def test_a_period_still_ahead_is_refused(text: str) -> None:
     with pytest.raises(Invalid) as caught:
         parse_last_contact(text, TODAY)
     assert caught.value.reason == DATE_FUTURE
+
+
+@pytest.mark.parametrize("language", ["az", "ru", "en"])
+def test_the_re_ask_offers_answers_the_bot_reads_and_the_button_it_shows(language: str) -> None:
+    """The hint after an unreadable date quotes example answers and the "I don't know" button:
+    each example must be one we then read, and the button named must be the one on screen."""
+    quoted = re.findall(r"«([^»]+)»|“([^”]+)”", t(language, "invalid.date.unreadable"))
+    quoted = [a or b for a, b in quoted]
+    assert quoted[-1] == t(language, "button.dont_know")
+    assert len(quoted) >= 3
+    for example in quoted[:-1]:
+        assert parse_last_contact(example, TODAY).precision in (S, A), example
