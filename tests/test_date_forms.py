@@ -44,6 +44,15 @@ FORMS = [
     ("en", "last winter", date(2025, 12, 1), S),
     ("en", "this spring", date(2026, 3, 1), S),
     ("en", "Summer 2024", date(2024, 6, 1), S),
+    # "Last year" beside a season or a month names the year before this one.
+    ("az", "keçən ilin payızı", date(2025, 9, 1), S),
+    ("az", "ötən il yayda", date(2025, 6, 1), S),
+    ("ru", "прошлогодней осенью", date(2025, 9, 1), S),
+    ("ru", "осенью прошлого года", date(2025, 9, 1), S),
+    ("en", "autumn last year", date(2025, 9, 1), S),
+    ("az", "keçən il noyabrın sonunda", date(2025, 11, 25), A),
+    ("ru", "в конце ноября прошлого года", date(2025, 11, 25), A),
+    ("en", "end of November last year", date(2025, 11, 25), A),
     # Parts of a month: the most recent one that has begun. On 3 December the end and the
     # middle of December are still ahead, so they are last year's; its beginning has come.
     ("az", "dekabrın sonu", date(2025, 12, 25), A),
