@@ -26,7 +26,7 @@ from app.screens import Reply, tap
 from core.config import Settings
 from core.i18n import t, tn
 from db.database import Database
-from db.models import Case, CaseMessage, CaseStatusChange, CaseTombstone, Conversation, InboxUpdate, PendingInput, StaffRole, UserProfile
+from db.models import Case, CaseMessage, CaseStatusChange, CaseTombstone, Conversation, InboxUpdate, PendingInput, StaffProfile, StaffRole, UserProfile
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=24)
@@ -54,7 +54,7 @@ def holdings(session: Session, person: Person, asking: int | None = None) -> dic
         "thread": thread,
         "draft": bool(draft and draft.answers),
         "profile": session.get(UserProfile, person.telegram_id) is not None,
-        "role": session.get(StaffRole, person.telegram_id) is not None,
+        "role": session.get(StaffRole, person.telegram_id) is not None or session.get(StaffProfile, person.telegram_id) is not None,
         "messages": session.exec(raw).one(),
     }
 
@@ -92,7 +92,7 @@ def forget(session: Session, person: Person, staff: set[int]) -> dict:
 
 
 def _forget_person(session: Session, telegram_id: int) -> None:
-    for model in (Conversation, UserProfile, StaffRole, PendingInput):
+    for model in (Conversation, UserProfile, StaffRole, StaffProfile, PendingInput):
         row = session.get(model, telegram_id)
         if row is not None:
             session.delete(row)

@@ -1,7 +1,7 @@
 """privacy edges: a daily report counter that names nobody; files' names and whether staff get them
 
-Revision ID: 0010
-Revises: 0011
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 07:00:00
 
 Counts of reports already sent today are not carried over: the limit starts afresh once, at
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
-down_revision = '0011'  # assigned after '0006'; chained after main's 0011 at the merge
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
