@@ -14,6 +14,7 @@ from app.texts import describe_case
 from core.config import LANGUAGES
 from core.i18n import format_day, t
 from db.models import Attachment, Case, CaseAddition, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink, utcnow
+from flows import reference
 from flows.steps import N_
 
 STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
@@ -53,10 +54,11 @@ def cases_page(session: Session, language: str, status: str, lang_filter: str, o
     return Reply("\n".join(lines), open_buttons + [filters[i:i + 4] for i in range(0, len(filters), 4)] + [languages, periods] + more)
 
 
-def case_card(session: Session, language: str, ref: str) -> Reply:
-    case = _case(session, ref.upper())
+def case_card(session: Session, language: str, typed: str) -> Reply:
+    ref = reference.as_typed(typed)
+    case = _case(session, ref)
     if case is None:
-        gone = session.get(CaseTombstone, ref.upper())
+        gone = session.get(CaseTombstone, ref)
         if gone is not None:  # deleted by the family or by retention: say so, keep nothing else
             return Reply(t(language, "staff.case.tombstone", ref=gone.ref, date=format_day(language, gone.received_at.date()),
                            reason=t(language, f"staff.tombstone.{gone.reason}"), deleted=format_day(language, gone.deleted_at.date())))
