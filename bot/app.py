@@ -4,6 +4,7 @@ every handler."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from pathlib import Path
@@ -130,6 +131,11 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
         if application.post_init:  # PTB calls it only from run_polling, which we do not use
             await application.post_init(application)
         await application.start()
+        # What start-up built (modules, seeds, tables, keyboards) lives as long as the process:
+        # set aside from the collector, which then only walks what the surge creates, and runs
+        # its full collections often enough that cyclic garbage does not pile up in a surge.
+        gc.collect()
+        gc.freeze()
         polling = asyncio.create_task(poller.run())
         stop_requested = asyncio.create_task(poller.stopped())
         app = application.bot_data[SERVICES]

@@ -15,6 +15,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 RETRY_DELAYS = (0.1, 0.3, 1.0, 2.0, 5.0, 10.0)
+READ_THREADS = 3
 
 
 def normalise_url(url: str) -> str:
@@ -105,6 +107,9 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         self.read_engine = make_engine(self.url, read_only=True) if self.is_sqlite else self.engine
         self._writer = GroupCommitWriter(self)
+        # Reads on threads of their own, three at most: each thread keeps a SQLite connection and
+        # a malloc arena, and with one core's worth of Python more threads only queue for it.
+        self._readers = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="db-read")
 
     def run_sync(self, fn: Callable[[Session], T]) -> T:
         """One transaction on the calling thread (start-up and the command line)."""
@@ -157,10 +162,11 @@ class Database:
         """A read-only look-up: off the writer thread and without SQLite's write lock, so the
         questions asked on every message never queue behind (or block) the commits."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, self.read_sync, fn)
+        return await loop.run_in_executor(self._readers, self.read_sync, fn)
 
     def close(self) -> None:
         self._writer.stop()
+        self._readers.shutdown(wait=True)
         self.engine.dispose()
         self.read_engine.dispose()
 
