@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.surge_processes import BotUnderTest, cpu_seconds, peak_rss_mb  # noqa: E402
-from benchmarks.surge_relatives import PHONE, Report, report_for  # noqa: E402
+from benchmarks.surge_relatives import Report, report_for, send_step  # noqa: E402
 from standin import StandinThread  # noqa: E402
 
 FIRST_RELATIVE = 700_000
@@ -52,12 +52,7 @@ async def relative(user, report: Report, pause: float, rng: random.Random, tally
         sent = time.perf_counter()
         tally.first_sent = tally.first_sent or sent
         tally.last_sent = sent
-        if step.kind == "send":
-            user._send(step.value)
-        elif step.kind == "contact":
-            user._click(step.value, phone_number=PHONE)
-        else:
-            user._click(step.value)
+        send_step(user, step)
         tally.updates += 1
         try:
             await user.anext_messages(1, timeout)
@@ -97,10 +92,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def run_once(relatives: int, pause: float, latency: float, seed: int, timeout: float, extra_env: dict) -> Run:
+def run_once(relatives: int, pause: float, latency: float, seed: int, timeout: float) -> Run:
     with tempfile.TemporaryDirectory(prefix="open-load-") as folder, StandinThread() as standin:
         standin.latency = latency
-        bot = BotUnderTest("homeward", standin, Path(folder), extra_env).start()
+        bot = BotUnderTest("homeward", standin, Path(folder)).start()
         try:
             cpu_before = cpu_seconds(bot.pid)
             tally = asyncio.run_coroutine_threadsafe(
@@ -122,7 +117,7 @@ def main() -> int:
     args = parser.parse_args()
     runs = []
     for number in range(args.runs):
-        runs.append(run_once(args.relatives, args.pause, args.latency, number, 60, {}))
+        runs.append(run_once(args.relatives, args.pause, args.latency, number, 60))
         print(f"  open load: run {number + 1} of {args.runs} done", file=sys.stderr, flush=True)
     print(f"# Open load: {args.relatives} relatives pausing about {args.pause:g} s, {args.latency * 1000:.0f} ms per API call\n\n"
           f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
