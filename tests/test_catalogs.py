@@ -98,7 +98,8 @@ SAMPLE = {"ref": "K7M-4PX", "count": 3, "max": 20, "min": 1940, "number": 2, "to
           "field": "Telefon", "id": "42", "section": "Başlıq", "message": "Biz <b>səfirliklə</b> & danışdıq",
           "filter": "all, ru", "new": "in_review", "kind": "location", "score": 93,
           "role": "staff", "situation": "captured", "what": "2 <reports>", "refs": "K7M-4PX, ABC-DEF",
-          "reason": "by the reporter", "deleted": "21 noyabr 2026"}
+          "reason": "by the reporter", "deleted": "21 noyabr 2026", "office": "Səfirlik <Moskva>",
+          "files": "data/a&b.db", "folder": "/var/backups/<h>", "hours": "30", "current": "0004"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
