@@ -15,7 +15,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -107,9 +106,6 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         self.read_engine = make_engine(self.url, read_only=True) if self.is_sqlite else self.engine
         self._writer = GroupCommitWriter(self)
-        # Reads on threads of their own, three at most: each thread keeps a SQLite connection and
-        # a malloc arena, and with one core's worth of Python more threads only queue for it.
-        self._readers = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="db-read")
 
     def run_sync(self, fn: Callable[[Session], T]) -> T:
         """One transaction on the calling thread (start-up and the command line)."""
@@ -162,11 +158,10 @@ class Database:
         """A read-only look-up: off the writer thread and without SQLite's write lock, so the
         questions asked on every message never queue behind (or block) the commits."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, self.read_sync, fn)
+        return await loop.run_in_executor(None, self.read_sync, fn)
 
     def close(self) -> None:
         self._writer.stop()
-        self._readers.shutdown(wait=True)
         self.engine.dispose()
         self.read_engine.dispose()
 
