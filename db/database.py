@@ -28,7 +28,6 @@ T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 RETRY_DELAYS = (0.1, 0.3, 1.0, 2.0, 5.0, 10.0)
-READ_THREADS = 3
 
 
 def normalise_url(url: str) -> str:
