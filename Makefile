@@ -49,8 +49,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-# Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, crowds reporting one man,
-# duplicate linking and matching, then 100,000-case exports.
+# Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, the open load (first replies),
+# crowds reporting one man, duplicate linking and matching, then 100,000-case exports.
 bench: compile
 	$(PY) benchmarks/surge.py
 	$(PY) benchmarks/open_load.py
