@@ -13,11 +13,14 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from app import staff_people
 from app.screens import Button, Reply, tap
 from app.texts import describe_case
-from core.i18n import format_day, t
+from app.threads import KINDS as FILE_KINDS
+from core.config import LANGUAGE_NAMES
+from core.i18n import Html, format_day, t
 from core.telegram_html import MAX_MESSAGE, parse_html, utf16_len
-from db.models import Attachment, Case, CaseAddition, CaseMessage, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink
+from db.models import Attachment, Case, CaseAddition, CaseMessage, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink, Mission
 from flows import reference
 
 PAGE_LIMIT = MAX_MESSAGE - 96  # room for the page's own title line
@@ -50,35 +53,48 @@ def _moment(language: str, at: datetime) -> str:
     return f"{format_day(language, at.date())} {at:%H:%M}"
 
 
-def _thread(language: str, message: CaseMessage) -> list[str]:
-    who = t(language, "staff.card.from_family") if message.direction == "family" else t(language, "staff.card.from_team", who=str(message.staff_id or "—"))
+def _file_kind(language: str, kind: str | None) -> str:
+    return t(language, f"staff.card.file.{kind}") if kind in FILE_KINDS else ""
+
+
+def _thread(language: str, message: CaseMessage, shown: dict[int, str]) -> list[str]:
+    who = t(language, "staff.card.from_family") if message.direction == "family" else t(language, "staff.card.from_team", who=shown.get(message.staff_id, "—"))
     when = _moment(language, message.created_at)
     text = message.text or ""
     if message.attachment_kind:
-        text = f"[{t(language, f'staff.card.file.{message.attachment_kind}')}] {text}".strip()
-    return _entries(language, lambda part: t(language, "staff.card.message", date=when, who=who, text=part), text)
+        text = f"[{_file_kind(language, message.attachment_kind)}] {text}".strip()
+    return _entries(language, lambda part: t(language, "staff.card.message", date=when, who=Html(who), text=part), text)
 
 
 def entries(session: Session, language: str, case: Case) -> list[str]:
-    """The whole card as entries (Telegram HTML, each shorter than a page), oldest first."""
+    """The whole card as entries (Telegram HTML, each shorter than a page), oldest first. Staff
+    appear by name where we know it (`app.staff_people`)."""
+    changes = session.exec(select(CaseStatusChange).where(CaseStatusChange.case_id == case.id).order_by(CaseStatusChange.id)).all()
+    notes = session.exec(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id)).all()
+    messages = session.exec(select(CaseMessage).where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)).all()
+    shown = staff_people.names(session, [case.assignee_id, *(c.author_id for c in changes), *(n.author_id for n in notes), *(m.staff_id for m in messages)])
     found = [t(language, "staff.case.title", ref=case.ref, status=t(language, f"staff.status.{case.status}")),
-             t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=case.language, mission=case.consular_mission or "—"),
-             t(language, "staff.card.assignee", who=str(case.assignee_id)) if case.assignee_id else t(language, "staff.card.unassigned"), ""]
+             t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=LANGUAGE_NAMES.get(case.language, case.language),
+               mission=_office(session, language, case.consular_mission)),
+             t(language, "staff.card.assignee", who=shown[case.assignee_id]) if case.assignee_id else t(language, "staff.card.unassigned"), ""]
     found += describe_case(language, case)
     for link, other in links(session, case.id):
         found.append(t(language, "staff.case.duplicate", ref=other.ref, score=round(link.score * 100), state=t(language, f"staff.dup.{link.state}")))
-    history = [t(language, "staff.case.status_change", date=format_day(language, c.created_at.date()), old=c.old_status, new=c.new_status, who=str(c.author_id))
-               for c in session.exec(select(CaseStatusChange).where(CaseStatusChange.case_id == case.id).order_by(CaseStatusChange.id))]
+    # Statuses by their names in the reader's language, as the status buttons call them.
+    history = [t(language, "staff.case.status_change", date=format_day(language, c.created_at.date()), who=shown.get(c.author_id, "—"),
+                 old=t(language, f"staff.status.{c.old_status}"), new=t(language, f"staff.status.{c.new_status}"))
+               for c in changes]
     for item in session.exec(select(CaseAddition).where(CaseAddition.case_id == case.id).order_by(CaseAddition.id)):
-        text = item.value.get("phone") or item.value.get("text") or item.value.get("kind", "")
+        text = item.value.get("phone") or item.value.get("text") or _file_kind(language, item.value.get("kind"))
         day = format_day(language, item.created_at.date())
-        history += _entries(language, lambda part, day=day, kind=item.kind: t(language, "staff.case.addition", date=day, kind=kind, text=part), text)
-    for note in session.exec(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id)):
-        day, who = format_day(language, note.created_at.date()), str(note.author_id)
+        kind = t(language, f"button.update.{item.kind}")
+        history += _entries(language, lambda part, day=day, kind=kind: t(language, "staff.case.addition", date=day, kind=kind, text=part), text)
+    for note in notes:
+        day, who = format_day(language, note.created_at.date()), shown.get(note.author_id, "—")
         history += _entries(language, lambda part, day=day, who=who: t(language, "staff.case.note", date=day, who=who, text=part), note.text)
     if history:
         found += ["", *history]
-    thread = [e for m in session.exec(select(CaseMessage).where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)) for e in _thread(language, m)]
+    thread = [e for m in messages for e in _thread(language, m, shown)]
     if thread:
         found += ["", t(language, "staff.card.thread_title"), *thread]
     return found
@@ -139,6 +155,12 @@ def controls(session: Session, language: str, case: Case) -> list[list[Button]]:
             rows.append([tap(t(language, "button.staff.same", ref=other.ref), "sd", link.id, "y"),
                          tap(t(language, "button.staff.different", ref=other.ref), "sd", link.id, "n")])
     return rows
+
+
+def _office(session: Session, language: str, key: str | None) -> str:
+    """The office a report is routed to, by its name (the key is for the database)."""
+    mission = session.get(Mission, key) if key else None
+    return (mission.name.get(language) or mission.name.get("en") or key) if mission else "—"
 
 
 def links(session: Session, case_id: int) -> list[tuple[DuplicateLink, Case]]:
