@@ -152,7 +152,7 @@ def with_database(settings: Settings, language: str) -> list[Finding]:
     """What the database itself says: an admin, the offices' contact details."""
     from db.database import make_engine
 
-    engine = make_engine(settings.database_url, read_only=True)
+    engine = make_engine(settings.database_url, read_only=True, narrow_files=False)
     try:
         with Session(engine) as session:
             return [*admin_finding(session, settings), *office_findings(session, language)]
@@ -163,7 +163,8 @@ def with_database(settings: Settings, language: str) -> list[Finding]:
 def run_checks(settings: Settings, token_findings: list[Finding], language: str = "en") -> list[Finding]:
     """Every finding for `run_bot.py check`, blocking first; `token_findings` come from asking
     Telegram (bot/launch.py: app/ does not speak to Telegram)."""
+    files = files_finding(settings)
     database, usable = database_findings(settings)
     findings = [*token_findings, *database, *(with_database(settings, language) if usable else []),
-                *files_finding(settings), *staff_chat_finding(settings), *backup_finding(settings)]
+                *files, *staff_chat_finding(settings), *backup_finding(settings)]
     return sorted(findings, key=lambda finding: not finding.blocks)

@@ -57,15 +57,16 @@ def configure_logging(level: str = "INFO", filename: str | None = None) -> None:
 def prepare_database(settings: Settings) -> Database:
     """Catalogs compiled, migrations applied, guidance seeded: everything start-up needs."""
     compile_catalogs()
+    exposed = exposed_files(settings)  # before opening the database, which narrows its own files
     default_gazetteer()  # a mistake in seeds/regions.toml stops start-up with its reason
     upgrade_in_child(settings.database_url)
     db = Database(settings.database_url)
     added = db.run_sync(load_seeds) + db.run_sync(load_directory_seeds)
     if added:
         log.info("loaded %d guidance texts, missions and regions from seeds", added)
-    exposed = exposed_files(settings)
     if exposed:
-        log.warning("readable by other users of this server: %s; run chmod 600 on them (run_bot.py check lists what else is open)",
+        log.warning("readable by other users of this server: %s; the database files are now 0600, chmod 600 anything else"
+                    " and check copies made while they were open (run_bot.py check lists what else is open)",
                     ", ".join(str(path) for path in exposed))
     hidden = db.run_sync(unverified)
     if hidden:

@@ -38,13 +38,14 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, read_only: bool = False) -> Engine:
+def make_engine(url: str, read_only: bool = False, narrow_files: bool = True) -> Engine:
     """read_only: plain deferred transactions on SQLite, so a long read (an export) never holds
-    the write lock the intake needs; WAL lets it read alongside the writes."""
+    the write lock the intake needs; WAL lets it read alongside the writes. narrow_files=False
+    for the launch check, which reports file modes and changes nothing."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database
-        if path and path != ":memory:":
+        if path and path != ":memory:" and narrow_files:
             keep_private(Path(path))
         engine = create_engine(
             url,
