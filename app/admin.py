@@ -9,11 +9,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app import desk, directory, guidance_versions as versions
+from app import desk, directory, guidance_versions as versions, launch_check
 from app.guidance import section_messages
 from app.guidance_files import IMPORTED_BY
 from app.screens import Reply, tap
-from core.config import LANGUAGES
+from core.config import LANGUAGES, Settings
 from core.i18n import format_day, t
 from db.models import Mission, PendingInput
 
@@ -36,9 +36,11 @@ def _back(language: str, *to: object) -> list:
     return [tap(t(language, "button.back"), "ad", *to)]
 
 
-def overview(session: Session, language: str) -> list[Reply]:
+def overview(session: Session, language: str, to_do: list[str] | None = None) -> list[Reply]:
+    """`to_do`: what stands between the install and families (app.launch_check), on top."""
     sections = versions.overview(session, language)
-    lines = [t(language, "admin.overview.title"), ""]
+    lines = [*to_do, ""] if to_do else []
+    lines += [t(language, "admin.overview.title"), ""]
     for section in sections:
         states = " · ".join(f"{lang} {STATE_MARK[section.states.get(lang, versions.UNVERIFIED)]}" for lang in LANGUAGES)
         lines.append(t(language, "admin.overview.line", title=section.title, states=states))
@@ -116,6 +118,11 @@ def show_field(session: Session, language: str, mission_key: str, name: str) -> 
         # The button carries what it verifies: a value changed after this screen is refused.
         controls.append([tap(t(language, "button.admin.verify"), "ad", "fver", mission_key, name, directory.fingerprint(row.value))])
     return [Reply(text, controls + [_back(language, "mis", mission_key)])]
+
+
+def home(session: Session, settings: Settings, language: str) -> list[Reply]:
+    """/guidance: the launch check's list, then the overview."""
+    return overview(session, language, launch_check.admin_lines(session, settings, language))
 
 
 # Screens: read-only, (session, admin's language, *callback arguments) → replies.

@@ -22,6 +22,7 @@ from core.config import LANGUAGE_NAMES
 from core.i18n import Html, format_day, t
 from core.telegram_html import MAX_MESSAGE, parse_html, utf16_len
 from db.models import Attachment, Case, CaseAddition, CaseMessage, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink, Mission
+from flows import reference
 from flows.files import recorded_forwardable
 
 PAGE_LIMIT = MAX_MESSAGE - 96  # room for the page's own title line
@@ -119,9 +120,10 @@ def paginate(found: list[str], limit: int = PAGE_LIMIT) -> list[str]:
 
 def card(session: Session, language: str, ref: str, page: int = 0) -> Reply:
     """One page of the card (-1: the last, where the newest messages are) and its buttons."""
-    case = session.exec(select(Case).where(Case.ref == ref.upper())).first()
+    ref = reference.as_typed(ref)  # as typed or read out: fj6djg, FJ6 DJG
+    case = session.exec(select(Case).where(Case.ref == ref)).first()
     if case is None:
-        gone = session.get(CaseTombstone, ref.upper())
+        gone = session.get(CaseTombstone, ref)
         if gone is not None:  # deleted by the family or by retention: say so, keep nothing else
             return Reply(t(language, "staff.case.tombstone", ref=gone.ref, date=format_day(language, gone.received_at.date()),
                            reason=t(language, f"staff.tombstone.{gone.reason}"), deleted=format_day(language, gone.deleted_at.date())))

@@ -33,7 +33,8 @@ async def on_guidance(update: Update, context: Context) -> None:
     language = await role_language(update, context, ADMIN)
     if language is None:
         return await on_help(update, context)
-    await _screen(update, context, language, "home")
+    settings = services(context).settings
+    await _show(update, context, await services(context).db.read(lambda s: guidance_desk.home(s, settings, language)))
 
 
 async def on_admin_callback(update: Update, context: Context) -> None:

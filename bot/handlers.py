@@ -16,6 +16,8 @@ from telegram.ext import ApplicationHandlerStop
 from app import case_links, threads
 from app.guidance import sources_text, the_rest
 from app.intake import Draft, cases_today, language_of, run_turn, set_language, status_lines
+from app.roles import role_of
+from app.texts import help_text
 from bot import keyboards, render
 from bot.context import Context, person_of, read, services
 from bot.events import callback_event, message_input, typed_event
@@ -188,8 +190,10 @@ async def on_language(update: Update, context: Context) -> None:
 
 
 async def on_help(update: Update, context: Context) -> None:
-    person, language, _ = await read(update, context)
-    await say(context.bot, person.chat_id, t(language, "help.text"), keyboards.start_report(language))
+    settings = services(context).settings
+    private = update.effective_chat is not None and update.effective_chat.type == "private"
+    person, language, role = await read(update, context, lambda s, p, _language: role_of(s, settings, p.telegram_id) if private else None)
+    await say(context.bot, person.chat_id, help_text(language, role), keyboards.start_report(language))
 
 
 async def on_tap_in_group(update: Update, context: Context) -> None:

@@ -37,8 +37,9 @@ MAX_UPDATES_PER_POLL = 100  # Telegram's own maximum
 # Where a parsed update carries its receipt: PTB keeps fields it does not know in `api_kwargs`.
 RECEIPT_FIELD = "homeward_receipt"
 # Deliveries remembered in memory, to drop one Telegram sends again without a trip to the disk
-# (a repeat comes in the next batch or so; the database's unique key is the last word).
-RECENT_DELIVERIES = 10_000
+# (a repeat comes in the next batch or so; the database's unique key is the last word):
+# 30 full batches, about 0.5 MB.
+RECENT_DELIVERIES = 3_000
 
 
 def chat_key(update: Update) -> int | None:

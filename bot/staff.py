@@ -46,7 +46,7 @@ async def on_case(update: Update, context: Context) -> None:
         return await on_help(update, context)
     if not context.args:
         return await reply(update, context, t(language, "staff.case.usage"))
-    await show_case(update, context, language, context.args[0])
+    await show_case(update, context, language, " ".join(context.args))  # `FJ6 DJG` read out in two parts too
 
 
 async def show_case(update: Update, context: Context, language: str, ref: str) -> None:

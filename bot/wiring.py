@@ -6,13 +6,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from app.roles import ADMIN, STAFF
+from app.roles import ADMIN, ADMIN_COMMANDS, COMMANDS, STAFF, STAFF_COMMANDS
 from bot import additions, admin, desk, handlers, privacy, reminders, staff, staff_export, status_news, threads
 from bot.context import Services
 
-COMMANDS = ("start", "new", "status", "update", "language", "help", "cancel", "delete")
-STAFF_COMMANDS = ("cases", "case", "export")
-ADMIN_COMMANDS = ("guidance", "grant", "revoke")
+__all__ = ["ADMIN_COMMANDS", "COMMANDS", "STAFF_COMMANDS", "wire"]  # the names are app.roles'; routed here
 
 # Every command of a private chat; each checks who may use it on every use.
 PRIVATE_COMMANDS = {
