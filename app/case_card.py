@@ -194,12 +194,12 @@ def report_files(session: Session, case_id: int) -> list[CaseFile]:
 
 
 def case_files(session: Session, case_id: int) -> list[CaseFile]:
-    """Every file of a case: the report's, then those the family sent in the conversation. The
-    conversation keeps no file's type or name, so only what Telegram itself made (a photo, a
-    voice or video message) from there may reach staff; any other file is kept and flagged."""
+    """Every file of a case: the report's, then those the family sent in the conversation, each
+    judged by the intake's rule when it arrived (flows.files)."""
     query = select(CaseMessage).where(CaseMessage.case_id == case_id, CaseMessage.file_id.is_not(None)).order_by(CaseMessage.id)
     return report_files(session, case_id) + [
-        CaseFile(m.attachment_kind or "document", m.file_id, None, recorded_forwardable({"kind": m.attachment_kind or "document"}))
+        CaseFile(m.attachment_kind or "document", m.file_id, m.file_name,
+                 recorded_forwardable({"kind": m.attachment_kind or "document", "mime_type": m.mime_type, "forwardable": m.forwardable}))
         for m in session.exec(query)]
 
 

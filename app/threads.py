@@ -21,6 +21,7 @@ from app.intake import cases_of
 from app.screens import PHONE_WIDTH, Button, Reply, column, fit, tap
 from core.i18n import t
 from db.models import Case, CaseMessage, Conversation, PendingInput, utcnow
+from flows import files
 from flows.engine import Out, OutKind, Phase
 from flows.text import clean_text
 
@@ -45,7 +46,8 @@ def message_of(text: str | None, media: dict | None) -> dict[str, Any] | None:
     sticker, a location pin)."""
     text = clean_text(text) if text else text  # stored without direction controls
     if media is not None and media.get("kind") in KINDS:
-        return {"text": text or None, "kind": media["kind"], "file_id": media["file_id"]}
+        return {"text": text or None, "kind": media["kind"], "file_id": media["file_id"], "mime_type": media.get("mime_type"),
+                "file_name": media.get("file_name"), "forwardable": media.get("forwardable")}
     if text and text.strip():
         return {"text": text, "kind": None, "file_id": None}
     return None
@@ -136,8 +138,11 @@ def from_family(session: Session, telegram_id: int, ref: str, message: dict[str,
 def _add(session: Session, case: Case, message: dict[str, Any], receipt: int | None) -> Written | None:
     if receipt is not None and session.exec(select(CaseMessage.id).where(CaseMessage.source_receipt == receipt)).first():
         return None  # a redelivered update: stored already
+    kind = message.get("kind")
     session.add(CaseMessage(case_id=case.id, direction=FAMILY, author_role=FAMILY, text=message.get("text"),
-                            attachment_kind=message.get("kind"), file_id=message.get("file_id"), source_receipt=receipt))
+                            attachment_kind=kind, file_id=message.get("file_id"), mime_type=message.get("mime_type"),
+                            file_name=message.get("file_name"), forwardable=files.recorded_forwardable(message) if kind else None,
+                            source_receipt=receipt))
     tell = case.awaiting_reply_since is None
     if tell:
         case.awaiting_reply_since = utcnow()

@@ -360,6 +360,11 @@ class CaseMessage(SQLModel, table=True):
     text: str | None = Field(default=None, sa_type=Text)  # a file's caption, if any
     attachment_kind: str | None = Field(default=None, max_length=16)  # photo | voice | document | ...
     file_id: str | None = Field(default=None, max_length=256)  # the file stays with Telegram
+    mime_type: str | None = Field(default=None, max_length=128)
+    file_name: str | None = Field(default=None, max_length=128)  # as sent, made safe to show
+    # Whether staff may be sent the file, by the intake's rule (flows.files); None for a text
+    # message, or a file stored before the rule applied here (then only Telegram's own kinds pass).
+    forwardable: bool | None = None
     source_receipt: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
     created_at: datetime = Field(default_factory=utcnow, index=True)
     # A team message reaches the family after it is stored; None until Telegram took it.

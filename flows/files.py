@@ -66,6 +66,6 @@ def forwardable(kind: str, mime_type: str | None, name: str | None) -> bool:
 def recorded_forwardable(item: dict) -> bool:
     """The verdict stored with a file; one stored before the check had no name recorded, so
     only Telegram's own kinds (and named-less audio or video) pass."""
-    if "forwardable" in item:
+    if item.get("forwardable") is not None:
         return bool(item["forwardable"])
     return forwardable(item["kind"], item.get("mime_type"), None)

@@ -3,13 +3,22 @@ export and flagged on the case; names are shown made safe; /update shares the re
 
 from __future__ import annotations
 
-import pytest
+import json
+from datetime import date
 
+import pytest
+from sqlalchemy import MetaData, Table
+from sqlmodel import create_engine
+
+from app.case_card import case_files
 from core.i18n import t
+from db.database import Database, normalise_url
+from db.migrate import upgrade
+from db.models import Case
 from flows.engine import MAX_ATTACHMENTS
 from flows.files import NAME_MAX, forwardable, safe_name
-from tests.support.bots import ADMIN_IDS, settle
-from tests.support.conversation import SCRIPTS, answer_required
+from tests.support.bots import ADMIN_IDS, STAFF_CHAT, run_bot, settle
+from tests.support.conversation import SCRIPTS, answer_required, submit_report
 
 pytestmark = pytest.mark.inprocess
 
@@ -95,3 +104,60 @@ def test_unsafe_files_are_kept_and_flagged_never_sent_to_staff_and_update_shares
     card = admin.ask(f"/case {ref}")
     assert t("en", "staff.case.file_held", name="more.rar") in card.text
     assert t("en", "button.staff.files", count=MAX_ATTACHMENTS - len(SENT)) in card.buttons  # 2 of the report, 12 photos added
+
+
+def test_files_in_the_conversation_follow_the_same_rule(bot, standin, relative, staff, tmp_path):
+    mother = relative("en")
+    ref = submit_report(mother, "en")
+    mother.tap(t("en", "button.write_to_team"))
+    for name, mime in (("scan.pdf", "application/pdf"), ("report\u2067.pdf.exe", "application/pdf"), ("letter.pdf", "application/x-msdownload")):
+        mother.send_document(file_name=name, mime_type=mime)
+        assert mother.next_message().text == t("en", "thread.received")
+    stored = bot.query('select m.file_name, m.mime_type, m.forwardable from case_message m join "case" c on c.id = m.case_id where c.ref = :r order by m.id', r=ref)
+    assert stored == [("scan.pdf", "application/pdf", True), ("report.pdf.exe", "application/pdf", False),
+                      ("letter.pdf", "application/x-msdownload", False)]
+
+    settle(staff)
+    in_staff_chat = len(standin.sent_messages(STAFF_CHAT))
+    card = staff.ask(f"/case {ref}")
+    for name in ("report.pdf.exe", "letter.pdf"):
+        assert t("ru", "staff.case.file_held", name=name) in card.text
+    assert "\u2067" not in card.text and t("ru", "staff.case.file_held", name="scan.pdf") not in card.text
+    before = len(standin.sent_messages(staff.id))
+    staff.tap(t("ru", "button.staff.files", count=1))
+    staff.wait_for(lambda: len(standin.sent_messages(staff.id)) > before, what="the PDF")
+    settle(staff)
+    sent = [m for m in standin.sent_messages(staff.id)[before:] + standin.sent_messages(STAFF_CHAT)[in_staff_chat:] if m.document]
+    assert [m.document.get("file_name") for m in sent] == ["scan.pdf"], "the PDF alone, and never the program"
+
+    # The export names a conversation file as it names a report's: kind and file id, no name.
+    out = tmp_path / "full.json"
+    assert run_bot("export", "--format", "json", "--profile", "full", "--out", str(out), env={"DATABASE_URL": bot.database_url}).returncode == 0
+    record = next(r for r in map(json.loads, out.read_text().splitlines()) if r["case_ref"] == ref)
+    file_ids = [i for (i,) in bot.query('select m.file_id from case_message m join "case" c on c.id = m.case_id where c.ref = :r order by m.id', r=ref)]
+    assert [m["attachment"] for m in record["thread"]] == [f"document:{i}" for i in file_ids]
+    assert "report" not in json.dumps(record["thread"])
+
+
+def test_conversation_files_stored_before_the_upgrade_reach_staff_only_if_telegram_made_them(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0011")
+    engine = create_engine(normalise_url(url))
+    with engine.begin() as connection:  # the columns the tables had then
+        cases, messages = (Table(name, MetaData(), autoload_with=connection) for name in ("case", "case_message"))
+        row = Case(ref="T00001", reporter_telegram_id=1, reporter_chat_id=1, language="az", consent_version="1", submitted_receipt=1,
+                   reporter_relationship="mother", person_full_name="Tahir Rüfullayev", birth_year=1980, last_contact_date=date(2026, 1, 15),
+                   last_contact_precision="month", last_contact_text="yanvar", last_location="Voronej",
+                   reporter_contact_method="telegram").model_dump(exclude={"id"})
+        case_id = connection.execute(cases.insert().values({k: v for k, v in row.items() if k in cases.c})).inserted_primary_key[0]
+        for kind in ("photo", "document", "audio"):
+            connection.execute(messages.insert().values(case_id=case_id, direction="family", author_role="family",
+                                                        attachment_kind=kind, file_id=f"old-{kind}", created_at=date(2026, 1, 21)))
+    engine.dispose()
+    upgrade(url)
+    db = Database(url)
+    try:
+        assert [(f.file_id, f.forwardable) for f in db.read_sync(lambda s: case_files(s, case_id))] == [
+            ("old-photo", True), ("old-document", False), ("old-audio", False)]
+    finally:
+        db.close()
