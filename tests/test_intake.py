@@ -8,6 +8,7 @@ import pytest
 
 from app.guidance import read_seed_files
 from app.texts import consent_text
+from core.config import load_settings
 from core.i18n import t, tn
 from flows.engine import CONSENT_VERSION
 from tests.support.conversation import SCRIPTS, answer_required
@@ -26,7 +27,7 @@ def test_complete_report_every_step(bot, relative, language):
     script = SCRIPTS[language]
     mother = relative(language)
     consent = mother.ask("/start")
-    assert consent.text == consent_text(language, 365)
+    assert consent.text == consent_text(language, load_settings())
     assert t(language, "button.agree") in consent.buttons
     assert bot.conversation_of(mother.id).answers == {}, "nothing of the report is stored before consent"
 

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from app.texts import consent_text
+from core.config import load_settings
 from core.i18n import t
 from tests.support.bots import BotProcess
 from tests.support.conversation import next_question, start_report
@@ -96,7 +97,7 @@ def test_502_and_timeouts_on_send_are_retried(bot, relative, standin):
     mother = relative("en")
     standin.fail("sendMessage", status=502, times=3)
     consent = mother.ask("/start", timeout=20)
-    assert consent.text == consent_text("en", 365)
+    assert consent.text == consent_text("en", load_settings())
     assert len([m for m in mother.messages if m.text == consent.text]) == 1
 
 

@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 
 from app.texts import consent_text
+from core.config import load_settings
 from core.i18n import t
 from tests.support.bots import BotProcess, database_url
 
@@ -54,7 +55,7 @@ def test_webhook_rejects_strangers_and_stores_before_answering(standin, relative
         assert bot.query("select count(*) from inbox_update")[0][0] == 0, "a refused request is not stored"
         assert post(url, update, SECRET) == 200
         assert bot.query("select count(*) from inbox_update where update_id = 7000001")[0][0] == 1, "on disk before the 200"
-        assert mother.next_message(timeout=15).text == consent_text("ru", 365)
+        assert mother.next_message(timeout=15).text == consent_text("ru", load_settings())
         assert post(url, update, SECRET) == 200  # Telegram delivers it again: no second answer
         mother.expect_silence(1.0)
         post(url, message_update(7_000_002, mother, "/help"), SECRET)
