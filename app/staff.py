@@ -11,9 +11,10 @@ from sqlmodel import Session, select
 from app import desk
 from app.screens import Button, Reply, tap
 from app.texts import describe_case
-from core.config import LANGUAGES
+from core.config import LANGUAGE_NAMES, LANGUAGES
 from core.i18n import format_day, t
-from db.models import Attachment, Case, CaseAddition, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink, utcnow
+from db.models import Attachment, Case, CaseAddition, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink, Mission, utcnow
+from flows.regions import default_gazetteer
 from flows.steps import N_
 
 STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
@@ -26,6 +27,22 @@ NEXT_STATUS = {
     "deceased": (),
 }
 PAGE = 10
+
+
+def region_name(language: str, key: str | None) -> str:
+    """A region as staff read it ("Voronezh Oblast"), not its key."""
+    if not key:
+        return "—"
+    name = default_gazetteer().get(key).name
+    return name.get(language) or name.get("en") or key
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def _language_filter(language: str, code: str) -> str:
+    return t(language, "staff.language.all") if code == "all" else language_name(code)
 
 
 def _case(session: Session, ref: str) -> Case | None:
@@ -42,12 +59,12 @@ def cases_page(session: Session, language: str, status: str, lang_filter: str, o
         query = query.where(Case.created_at >= utcnow() - timedelta(days=days))
     rows = session.exec(query.offset(offset).limit(PAGE + 1)).all()
     period = t(language, f"button.export.{days}d") if days else t(language, "button.export.all")
-    lines = [t(language, "staff.cases.title", filter=f"{status}, {lang_filter}, {period}"), ""]
+    lines = [t(language, "staff.cases.title", filter=f"{t(language, f'staff.status.{status}')}, {_language_filter(language, lang_filter)}, {period}"), ""]
     lines += [t(language, "staff.cases.line", ref=c.ref, date=format_day(language, c.created_at.date()), status=t(language, f"staff.status.{c.status}"),
-                language=c.language, region=c.region_key or "—") for c in rows[:PAGE]] or [t(language, "staff.cases.none")]
+                language=language_name(c.language), region=region_name(language, c.region_key)) for c in rows[:PAGE]] or [t(language, "staff.cases.none")]
     open_buttons = [[tap(c.ref, "sc", c.ref)] for c in rows[:PAGE]]
     filters = [tap(t(language, f"staff.status.{s}"), "sl", s, lang_filter, 0, days) for s in ("all", *STATUSES)]
-    languages = [tap(code, "sl", status, code, 0, days) for code in ("all", *LANGUAGES)]
+    languages = [tap(_language_filter(language, code), "sl", status, code, 0, days) for code in ("all", *LANGUAGES)]
     periods = [tap(t(language, f"button.export.{p}"), "sl", status, lang_filter, 0, p.rstrip("d") if p != "all" else 0) for p in ("all", "7d", "30d")]
     more = [[tap(t(language, "button.staff.older"), "sl", status, lang_filter, offset + PAGE, days)]] if len(rows) > PAGE else []
     return Reply("\n".join(lines), open_buttons + [filters[i:i + 4] for i in range(0, len(filters), 4)] + [languages, periods] + more)
@@ -62,14 +79,16 @@ def case_card(session: Session, language: str, ref: str) -> Reply:
                            reason=t(language, f"staff.tombstone.{gone.reason}"), deleted=format_day(language, gone.deleted_at.date())))
         return Reply(t(language, "staff.case.not_found", ref=ref))
     lines = [t(language, "staff.case.title", ref=case.ref, status=t(language, f"staff.status.{case.status}")),
-             t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=case.language, mission=case.consular_mission or "—"), ""]
+             t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=language_name(case.language),
+               mission=_office(session, language, case.consular_mission)), ""]
     lines += describe_case(language, case)
     history = []
     for change in session.exec(select(CaseStatusChange).where(CaseStatusChange.case_id == case.id).order_by(CaseStatusChange.id)):
-        history.append(t(language, "staff.case.status_change", date=format_day(language, change.created_at.date()), old=change.old_status, new=change.new_status, who=str(change.author_id)))
+        history.append(t(language, "staff.case.status_change", date=format_day(language, change.created_at.date()), who=str(change.author_id),
+                         old=t(language, f"staff.status.{change.old_status}"), new=t(language, f"staff.status.{change.new_status}")))
     for item in session.exec(select(CaseAddition).where(CaseAddition.case_id == case.id).order_by(CaseAddition.id)):
         text = item.value.get("phone") or item.value.get("text") or item.value.get("kind", "")
-        history.append(t(language, "staff.case.addition", date=format_day(language, item.created_at.date()), kind=item.kind, text=text))
+        history.append(t(language, "staff.case.addition", date=format_day(language, item.created_at.date()), kind=t(language, f"button.update.{item.kind}"), text=text))
     for note in session.exec(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id)):
         history.append(t(language, "staff.case.note", date=format_day(language, note.created_at.date()), who=str(note.author_id), text=note.text))
     if history:
@@ -84,6 +103,11 @@ def case_card(session: Session, language: str, ref: str) -> Reply:
             controls.append([tap(t(language, "button.staff.same", ref=other.ref), "sd", link.id, "y"),
                              tap(t(language, "button.staff.different", ref=other.ref), "sd", link.id, "n")])
     return Reply("\n".join(lines), controls)
+
+
+def _office(session: Session, language: str, key: str | None) -> str:
+    mission = session.get(Mission, key) if key else None
+    return (mission.name.get(language) or mission.name["en"]) if mission else "—"
 
 
 def _links(session: Session, case_id: int) -> list[tuple[DuplicateLink, Case]]:
@@ -108,7 +132,7 @@ def await_status_message(session: Session, staff_id: int, ref: str, status: str)
 
 
 def status_prompt(language: str, ref: str, status: str, family_language: str | None) -> Reply:
-    return Reply(t(language, "staff.status.message_prompt", language=family_language or "—"),
+    return Reply(t(language, "staff.status.message_prompt", language=language_name(family_language) if family_language else "—"),
                  [[tap(t(language, "button.staff.no_message"), "sy", ref, status)]])
 
 
@@ -180,7 +204,7 @@ def new_case_notice(session: Session, language: str, ref: str, bot_username: str
     case = _case(session, ref)
     if case is None:
         return None
-    text = t(language, "staff.new_case", ref=case.ref, language=case.language, region=case.region_key or "—",
+    text = t(language, "staff.new_case", ref=case.ref, language=language_name(case.language), region=region_name(language, case.region_key),
              situation=t(language, f"choice.situation.{case.person_situation}") if case.person_situation else "—")
     link = f"https://t.me/{bot_username}?start=case_{case.ref}"
     return Reply(text, [[Button(t(language, "button.staff.open"), url=link)]])

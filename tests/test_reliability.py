@@ -24,7 +24,7 @@ def test_sigkill_mid_conversation_resumes_at_the_same_step(fresh_bot, relative):
     next_question(mother, "ask.last_contact", allowed_resend="ask.birth")
     conversation = fresh_bot.conversation_of(mother.id)
     assert conversation.step == "last_contact"
-    assert conversation.answers["full_name"] == "Tahir Rüfullayev"
+    assert conversation.answers["full_name"] == "Tahir Abdullayev"
     assert conversation.answers["birth"] == {"year": 1980, "date": None}
 
 

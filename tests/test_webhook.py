@@ -33,9 +33,9 @@ def post(url: str, update: dict, secret: str | None) -> int:
 
 
 def message_update(update_id: int, user, text: str) -> dict:
-    sender = {"id": user.id, "is_bot": False, "first_name": "Sonabayim", "language_code": "ru"}
+    sender = {"id": user.id, "is_bot": False, "first_name": "Gulnara", "language_code": "ru"}
     entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
-    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1795250000, "chat": {"id": user.id, "type": "private", "first_name": "Sonabayim"},
+    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1795250000, "chat": {"id": user.id, "type": "private", "first_name": "Gulnara"},
                                                  "from": sender, "text": text, "entities": entities}}
 
 
