@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from app.guidance import read_seed_files
+from app.guidance_sources import label_of
 from app.texts import consent_text
 from core.config import load_settings
 from core.i18n import t, tn
@@ -68,11 +69,12 @@ def test_complete_report_every_step(bot, relative, language):
     submitted = mother.tap("✅ " + t(language, "button.submit"))
     assert submitted.text.startswith(t(language, "submitted.text", ref="XXX-XXX")[:20])
     where_to_turn = mother.next_message()
-    assert where_to_turn.text.startswith(t(language, "route.title")), "the mission for Voronezh comes first"
+    assert where_to_turn.text.startswith(t(language, "route.title")), "the office for Voronezh comes first"
     assert EMBASSY[language] in where_to_turn.text
     first_steps, have_ready = mother.next_message(), mother.next_message()
     assert first_steps.text.startswith(f"<b>{GUIDANCE_TITLES['what_to_do_now'][language]}</b>")
-    assert "000_c46e10abcd349607.txt" in first_steps.text, "guidance names its source document"
+    assert f"<i>{label_of('000_c46e10abcd349607.txt', language)}</i>" in first_steps.text, "each item names its source"
+    assert ".txt" not in first_steps.text and ".md" not in first_steps.text, "as a publication and date, not a file"
     assert have_ready.text.startswith(f"<b>{GUIDANCE_TITLES['have_ready'][language]}</b>")
     assert t(language, "button.more_guidance") in have_ready.buttons
 

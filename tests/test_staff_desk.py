@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.config import LANGUAGE_NAMES
 from core.i18n import t
 from tests.support.bots import ADMIN_IDS, STAFF_CHAT, new_user_id, settle
 from tests.support.conversation import submit_report
@@ -25,7 +26,7 @@ def admin(standin, bot):
 @pytest.fixture(scope="module")
 def staff(standin, bot, admin):
     person = standin.user(new_user_id(), first_name="Staff", language_code="ru")
-    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role="staff")
+    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role=t("en", "roles.name.staff"))
     return person
 
 
@@ -111,7 +112,7 @@ def test_cases_list_filters_by_status_language_and_period(bot, staff, case_ref):
     assert ref in staff.next_message().text
     settle(staff)
     staff.ask("/cases")
-    staff.click("ru")
+    staff.click(LANGUAGE_NAMES["ru"])
     assert ref not in staff.next_message().text, "an Azerbaijani report is not among the Russian ones"
 
 
