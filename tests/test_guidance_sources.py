@@ -9,6 +9,7 @@ import re
 from sqlmodel import select
 
 from app.guidance import load_seeds, read_seed_files, render_body
+from app.guidance_files import export, import_folder
 from app.guidance_sources import attach, cited, documents, label_of, references
 from core.config import LANGUAGES
 from db.database import Database
@@ -67,4 +68,24 @@ def test_seed_text_no_admin_touched_follows_the_files_and_edited_text_stays(tmp_
     current = db.run_sync(lambda s: {r.section: (r.version, r.body) for r in s.exec(select(GuidanceText).where(GuidanceText.language == "en", GuidanceText.is_current))})
     assert current["what_to_do_now"][0] == 2 and ".txt" not in current["what_to_do_now"][1]
     assert current["have_ready"][0] == 1 and ".txt" in current["have_ready"][1], "an admin's text is never overwritten"
+    db.close()
+
+
+def test_an_imported_text_keeps_its_sources_or_is_refused(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    upgrade(db.url)
+    db.run_sync(load_seeds)
+    folder = tmp_path / "texts"
+    db.run_sync(lambda s: export(s, folder))
+    path = next(folder.glob("*what_the_state_did.toml"))
+    content = path.read_text(encoding="utf-8")
+    reworded = re.sub(r"(\[en\]\ntitle = .*\nbody = \"\"\"\n)[^\n]*\n<i>[^<]*</i>", r"\1• Three citizens came home.", content)
+    path.write_text(reworded, encoding="utf-8")
+    report = db.run_sync(lambda s: import_folder(s, folder))
+    assert not report.errors and report.changed == ["what_the_state_did/en v2"]
+    body = db.run_sync(lambda s: s.exec(select(GuidanceText.body).where(GuidanceText.section == "what_the_state_did", GuidanceText.language == "en", GuidanceText.is_current)).one())
+    assert body == f"• Three citizens came home.\n<i>{label_of('000_c46e10abcd349607.txt', 'en')}</i>", "one item for one: the source stays"
+    path.write_text(reworded.replace("• Three citizens came home.", "• Three citizens came home.\n\n• A second item."), encoding="utf-8")
+    refused = db.run_sync(lambda s: import_folder(s, folder))
+    assert refused.errors and "item 1 has no source" in refused.errors[0]
     db.close()
