@@ -6,20 +6,27 @@ the content), and exports list it. Only the reporter of a case can add to it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from app import desk
+from app import desk, directory
+from app.case_schema import answer_of
 from app.screens import Reply, column, tap
 from app.intake import cases_of
 from core.config import LANGUAGES
 from core.i18n import t
-from db.models import Case, CaseAddition
+from db.models import Case, CaseAddition, utcnow
 from flows import readers
+from flows.steps import STEPS
 from flows.validators import Invalid
 
 KINDS = {"contact": readers.reporter_contact, "location": readers.place, "attachment": readers.attachment}
+# A new contact or location replaces the case's answer (one name for one fact: `reporter_phone`
+# is the number to call now, everywhere); when it changed is kept beside it, and the answer it
+# replaced stays in the addition (the history).
+REPLACES = {"contact": (STEPS["reporter_contact"], "reporter_phone_changed_at"),
+            "location": (STEPS["last_location"], "last_location_changed_at")}
 
 
 def own_case(session: Session, telegram_id: int, ref: str) -> Case | None:
@@ -63,10 +70,27 @@ def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value
     if case is None:
         return False
     if not session.exec(select(CaseAddition).where(CaseAddition.source_receipt == receipt)).first():
+        if kind in REPLACES:
+            value = {**value, "previous": _replace(session, case, kind, value, utcnow())}
         session.add(CaseAddition(case_id=case.id, kind=kind, value=value, source_receipt=receipt))
     if kind != "attachment":  # files keep coming until Done
         desk.stop_waiting(session, telegram_id)
     return True
+
+
+def _replace(session: Session, case: Case, kind: str, value: dict, now: datetime) -> dict:
+    """Put the new value in the case's columns; return the answer it replaced."""
+    step, changed_at = REPLACES[kind]
+    previous = answer_of(step, case)
+    for kept in step.columns:
+        setattr(case, kept.name, value.get(kept.part or ""))
+    setattr(case, changed_at, now)
+    if kind == "location":  # the office to turn to follows where he was last known to be
+        where = directory.route(session, case.language, value)
+        case.consular_mission, case.region_key = (where.mission_key, where.region_key) if where else (None, None)
+    case.updated_at = now
+    session.add(case)
+    return previous
 
 
 def file_saved(language: str, ref: str) -> Reply:

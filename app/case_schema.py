@@ -12,7 +12,8 @@ from flows.steps import QUESTIONNAIRE, Column, Step
 # Export column names are `Case` column names, except the reference (staff spreadsheets say
 # `case_ref`); every other export column is a step's column or one of the case's own.
 EXPORT_ALIASES = {"case_ref": "ref"}
-CASE_OWN_COLUMNS = ("ref", "created_at", "status", "language", "reporter_telegram_id", "consular_mission")
+CASE_OWN_COLUMNS = ("ref", "created_at", "status", "language", "reporter_telegram_id", "consular_mission", "assignee_id",
+                    "reporter_phone_changed_at", "last_location_changed_at", "unknown_answers")
 STORED_STEPS = tuple(step for step in QUESTIONNAIRE if step.columns)
 STEP_COLUMNS = tuple(column.name for step in STORED_STEPS for column in step.columns)
 

@@ -25,13 +25,13 @@ from app.xlsx_writer import write_xlsx
 from core.config import load_settings
 from flows.districts import load_districts
 from flows.region_data import load_regions
-from db.models import Attachment, Case, CaseAddition, DuplicateLink, ExportAudit
+from db.models import Attachment, Case, CaseAddition, CaseMessage, DuplicateLink, ExportAudit
 
 FORMATS = ("csv", "xlsx", "json")
 PROFILES = ("full", "embassy", "stats")
 CHUNK = 500  # cases per read, and per look-up of their attachments, links and additions
 CASES, ATTACHMENTS = Case.__table__, Attachment.__table__
-ADDITIONS, LINKS = CaseAddition.__table__, DuplicateLink.__table__
+ADDITIONS, LINKS, MESSAGES = CaseAddition.__table__, DuplicateLink.__table__, CaseMessage.__table__
 
 # Spreadsheets downstream depend on these names and this order: append, never rename or reorder.
 FULL_COLUMNS = (
@@ -40,14 +40,19 @@ FULL_COLUMNS = (
     "person_father_name", "birth_year", "home_district", "last_contact_date",
     "last_contact_precision", "last_contact_text", "last_location", "consular_mission",
     "circumstances", "person_situation", "last_phone", "already_contacted", "details",
-    "attachments", "possible_duplicates", "additions",
+    "attachments", "possible_duplicates", "additions", "assignee_id", "thread_messages",
+    "last_family_message_at", "reporter_phone_changed_at", "last_location_changed_at",
+    "unknown_answers",
 )
+# The JSON export of the full profile also carries the conversation with the family: every
+# message with its time, direction, author's role, text and file (never a staff member's id).
+JSON_ONLY_COLUMNS = ("thread",)
 # What an embassy needs to trace the man and reach the family; only cases whose reporter agreed.
 EMBASSY_COLUMNS = (
     "case_ref", "created_at", "person_full_name", "person_name_ru", "person_father_name",
     "birth_year", "home_district", "last_contact_date", "last_contact_precision", "last_location",
     "consular_mission", "circumstances", "person_situation", "last_phone",
-    "reporter_relationship", "reporter_name", "reporter_phone",
+    "reporter_relationship", "reporter_name", "reporter_phone", "reporter_phone_changed_at", "last_location_changed_at",
 )
 # People (a man reported twice and confirmed the same counts once) by quarter, home district
 # (Azerbaijan's first-level units), where last seen (coarsened to a federal district of Russia,
@@ -65,10 +70,11 @@ STATS_HXL = (
 )
 ISO_SEED = Path(__file__).resolve().parent.parent / "seeds" / "iso3166.toml"
 ALPHA3 = {"AZ": "AZE", "RU": "RUS", "UA": "UKR"}
-DATE_COLUMNS = {"created_at", "last_contact_date"}
+DATE_COLUMNS = {"created_at", "last_contact_date", "last_family_message_at", "reporter_phone_changed_at",
+                "last_location_changed_at"}
 PHONE_COLUMNS = {"reporter_phone", "last_phone"}  # text cells without the quote in XLSX
 # Full-profile columns gathered from other tables; every other column is a Case column.
-RELATED_COLUMNS = ("attachments", "possible_duplicates", "additions")
+RELATED_COLUMNS = ("attachments", "possible_duplicates", "additions", "thread_messages", "last_family_message_at", "thread")
 
 
 @dataclass(frozen=True)
@@ -103,8 +109,8 @@ def _streamed(session: Session, query: Select) -> Result:
     return session.connection().execute(query.execution_options(yield_per=CHUNK))
 
 
-def _related_queries(conditions: list) -> tuple[Select, CompoundSelect, Select]:
-    """Attachments, possible duplicates (with both refs) and additions of one chunk: the cases
+def _related_queries(conditions: list) -> tuple[Select, CompoundSelect, Select, Select]:
+    """Attachments, possible duplicates (with both refs), additions and thread messages of one chunk: the cases
     that match the filters with ids from :first to :last. Built once per export; a range rather
     than a list of ids keeps each statement small and cached however big the chunk is."""
     chunk = select(CASES.c.id).where(CASES.c.id.between(bindparam("first"), bindparam("last")), *conditions)
@@ -126,12 +132,17 @@ def _related_queries(conditions: list) -> tuple[Select, CompoundSelect, Select]:
         select(ADDITIONS.c.case_id, ADDITIONS.c.created_at, ADDITIONS.c.kind, ADDITIONS.c.value)
         .where(ADDITIONS.c.case_id.in_(chunk)).order_by(ADDITIONS.c.id)
     )
-    return attachments, links, additions
+    messages = (
+        select(MESSAGES.c.case_id, MESSAGES.c.created_at, MESSAGES.c.direction, MESSAGES.c.author_role, MESSAGES.c.text,
+               MESSAGES.c.attachment_kind, MESSAGES.c.file_id)
+        .where(MESSAGES.c.case_id.in_(chunk)).order_by(MESSAGES.c.id)
+    )
+    return attachments, links, additions, messages
 
 
-def _related(connection: Connection, queries: tuple[Select, CompoundSelect, Select], first: int, last: int) -> tuple[dict, dict, dict]:
+def _related(connection: Connection, queries: tuple[Select, CompoundSelect, Select, Select], first: int, last: int) -> tuple[dict, dict, dict, dict]:
     chunk = {"first": first, "last": last}
-    attachment_query, link_query, addition_query = queries
+    attachment_query, link_query, addition_query, message_query = queries
     attachments: dict[int, list[str]] = defaultdict(list)
     for case_id, kind, file_id in connection.execute(attachment_query, chunk):
         attachments[case_id].append(f"{kind}:{file_id}")
@@ -143,16 +154,38 @@ def _related(connection: Connection, queries: tuple[Select, CompoundSelect, Sele
     additions: dict[int, list[str]] = defaultdict(list)
     for case_id, created_at, kind, value in connection.execute(addition_query, chunk):
         additions[case_id].append(f"{created_at.date().isoformat()} {kind}: {_addition_text(value)}")
-    return attachments, duplicates, additions
+    threads: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for case_id, created_at, direction, role, text, kind, file_id in connection.execute(message_query, chunk):
+        threads[case_id].append({"time": created_at, "direction": direction, "author_role": role, "text": text,
+                                 "attachment": f"{kind}:{file_id}" if kind else None})
+    return attachments, duplicates, additions, threads
+
+
+def _thread_columns(thread: list[dict[str, Any]], whole: bool) -> dict[str, Any]:
+    family = [m["time"] for m in thread if m["direction"] == "family"]
+    columns: dict[str, Any] = {"thread_messages": len(thread), "last_family_message_at": family[-1] if family else None}
+    if whole:
+        columns["thread"] = [{**m, "time": _utc_text(m["time"])} for m in thread]
+    return columns
+
+
+def _utc_text(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"
 
 
 def _addition_text(value: dict[str, Any]) -> str:
-    return value.get("phone") or value.get("text") or f"{value.get('kind', 'file')}:{value.get('file_id', '')}"
+    """What was added; a new phone or location also names the one it replaced (the history)."""
+    shown = (value.get("phone") or value.get("text") or ("telegram" if value.get("method") == "telegram" else None)
+             or f"{value.get('kind', 'file')}:{value.get('file_id', '')}")
+    previous = value.get("previous")
+    return f"{shown} (before: {_addition_text(previous)})" if previous else shown
 
 
 def _case_column(name: str) -> ColumnElement:
-    if name == "already_contacted":
-        return cast(CASES.c.already_contacted, Text)  # as text: decoded by _choices
+    if name in ("already_contacted", "unknown_answers"):
+        return cast(CASES.c[name], Text)  # as text: decoded by _choices
     if name == "created_at":
         # The writers take naive datetimes as UTC and convert aware ones, so the model's UTC
         # decorator (a Python call per case) would only add time.
@@ -167,9 +200,15 @@ def _choices(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text))
 
 
-def case_rows(session: Session, filters: Filters, profile: str) -> Iterator[dict[str, Any]]:
+def columns_of(profile: str, fmt: str) -> tuple[str, ...]:
+    if profile == "full":
+        return FULL_COLUMNS + JSON_ONLY_COLUMNS if fmt == "json" else FULL_COLUMNS
+    return EMBASSY_COLUMNS
+
+
+def case_rows(session: Session, filters: Filters, profile: str, fmt: str = "csv") -> Iterator[dict[str, Any]]:
     """One mapping per case, holding exactly the profile's columns, in id order."""
-    columns = FULL_COLUMNS if profile == "full" else EMBASSY_COLUMNS
+    columns = columns_of(profile, fmt)
     fields = [name for name in columns if name not in RELATED_COLUMNS]
     wants_related = len(fields) < len(columns)
     # The id goes last: zip() with `fields` then stops before it, and row[-1] is the id.
@@ -180,16 +219,18 @@ def case_rows(session: Session, filters: Filters, profile: str) -> Iterator[dict
     connection = session.connection()
     for batch in _streamed(session, query).partitions():
         if wants_related:
-            attachments, duplicates, additions = _related(connection, related_queries, batch[0][-1], batch[-1][-1])
+            attachments, duplicates, additions, threads = _related(connection, related_queries, batch[0][-1], batch[-1][-1])
         for row in batch:
             record = dict(zip(fields, row))
-            if "already_contacted" in record:
-                record["already_contacted"] = _choices(record["already_contacted"])
+            for listed in ("already_contacted", "unknown_answers"):
+                if listed in record:
+                    record[listed] = _choices(record[listed])
             if wants_related:
                 case_id = row[-1]
                 record["attachments"] = attachments.get(case_id, [])
                 record["possible_duplicates"] = sorted(duplicates.get(case_id, ()))
                 record["additions"] = additions.get(case_id, [])
+                record.update(_thread_columns(threads.get(case_id, []), "thread" in columns))
             yield record
 
 
@@ -263,8 +304,8 @@ def write_export(session: Session, fmt: str, profile: str, filters: Filters, out
         rows: Any = stats_rows(session, filters, load_settings().stats_min_cell)
         columns, header_rows, dates = STATS_COLUMNS, [STATS_HXL], set()
     else:
-        columns = FULL_COLUMNS if profile == "full" else EMBASSY_COLUMNS
-        rows = case_rows(session, filters, profile)
+        columns = columns_of(profile, fmt)
+        rows = case_rows(session, filters, profile, fmt)
         header_rows, dates = [], DATE_COLUMNS
     if fmt == "csv":
         with out.open("wb") as handle:

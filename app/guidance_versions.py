@@ -116,6 +116,7 @@ def _new_version(session: Session, section: str, language: str, body: str, admin
         version=newest + 1,
         position=previous.position,
         situations=list(previous.situations),
+        not_for=list(previous.not_for),
         title=title if title is not None else previous.title,
         body=body,
         sources=references(body) or list(previous.sources),

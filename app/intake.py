@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, select
 
-from app import case_links, directory, guidance
+from app import case_links, directory, drafts, guidance
 from app.case_schema import case_values
 from core.config import language_code
 from core.i18n import format_day, t, tn
@@ -151,6 +151,8 @@ def run_turn(
         # After consent we remember the language the relative is reading in.
         session.add(UserProfile(telegram_id=person.telegram_id, language=language))
 
+    if conversation.confirming_cancel:  # she sent /cancel: no reminder for this draft, even if she keeps it
+        drafts.waive(session, person.telegram_id, conversation.started_at)
     conversation.chat_id = person.chat_id
     conversation.last_receipt = receipt
     conversation.last_outputs = [o.to_json() for o in outs]
@@ -170,6 +172,7 @@ def _turn(session: Session, conversation: Draft, language: str, outs: list[Out],
 
 def _create_case(session: Session, draft: Draft, person: Person, language: str, receipt: int) -> Case:
     answers = draft.answers
+    unknown = answers.get(engine.UNKNOWN_ANSWERS) or []
     case = Case(
         ref=_unused_reference(session),
         reporter_telegram_id=person.telegram_id,
@@ -177,7 +180,8 @@ def _create_case(session: Session, draft: Draft, person: Person, language: str, 
         language=language,
         consent_version=draft.consent_version or engine.CONSENT_VERSION,
         submitted_receipt=receipt,
-        skipped=sorted(name for name, value in answers.items() if value is None),
+        skipped=sorted(name for name, value in answers.items() if value is None and name not in unknown),
+        unknown_answers=sorted(unknown),
         **case_values(answers),
     )
     session.add(case)
@@ -216,11 +220,11 @@ def cases_today(session: Session, telegram_id: int) -> int:
 
 
 def status_lines(session: Session, telegram_id: int, language: str) -> list[str] | None:
-    """/status: each report with its date and where it stands (None: no reports)."""
+    """/status: each report with the man's name, its date and where it stands (None: no reports)."""
     cases = cases_of(session, telegram_id)
     if not cases:
         return None
     lines = [tn(language, "status.header", "status.header.plural", len(cases)), ""]
     for case in cases:
-        lines.append(t(language, "status.line", ref=case.ref, date=format_day(language, case.created_at.date()), status=t(language, f"status.value.{case.status}")))
+        lines.append(t(language, "status.line", ref=case.ref, name=case.person_full_name, date=format_day(language, case.created_at.date()), status=t(language, f"status.value.{case.status}")))
     return lines

@@ -1,7 +1,7 @@
 """What Homeward forgets, and when: /delete on request, retention, and limits against floods.
 
 /delete removes everything of that Telegram user (cases with their files' records, additions,
-notes and links, the draft, the language setting, raw updates, a role) and leaves staff a
+notes, links and conversations with our team, the draft, the language setting, raw updates, a role) and leaves staff a
 tombstone per case (reference, date, "deleted by the reporter"). A daily purge removes closed
 cases after RETENTION_DAYS_CLOSED and processed raw updates after INBOX_RETENTION_DAYS.
 """
@@ -22,7 +22,7 @@ from app.screens import Reply, tap
 from core.config import Settings
 from core.i18n import t, tn
 from db.database import Database
-from db.models import Case, CaseTombstone, Conversation, InboxUpdate, PendingInput, StaffRole, UserProfile
+from db.models import Case, CaseMessage, CaseTombstone, Conversation, InboxUpdate, PendingInput, StaffRole, UserProfile
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = timedelta(hours=24)
@@ -33,8 +33,10 @@ def holdings(session: Session, person: Person) -> dict:
     cases = list(session.exec(select(Case).where(Case.reporter_telegram_id == person.telegram_id)))
     draft = session.get(Conversation, person.telegram_id)
     inbox = session.exec(select(func.count()).select_from(InboxUpdate).where(InboxUpdate.chat_key == person.chat_id)).one()
+    thread = session.exec(select(func.count()).select_from(CaseMessage).where(CaseMessage.case_id.in_([c.id for c in cases]))).one() if cases else 0
     return {
         "cases": [c.ref for c in cases],
+        "thread": thread,
         "draft": bool(draft and draft.answers),
         "profile": session.get(UserProfile, person.telegram_id) is not None,
         "role": session.get(StaffRole, person.telegram_id) is not None,
@@ -49,6 +51,8 @@ def describe(language: str, held: dict) -> str:
     for key in ("draft", "profile", "role"):
         if held[key]:
             parts.append(t(language, f"delete.what.{key}"))
+    if held["thread"]:
+        parts.append(tn(language, "delete.what.thread", "delete.what.thread.plural", held["thread"]))
     if held["messages"]:
         parts.append(tn(language, "delete.what.messages", "delete.what.messages.plural", held["messages"]))
     return "; ".join(parts)
@@ -56,7 +60,7 @@ def describe(language: str, held: dict) -> str:
 
 def forget(session: Session, person: Person) -> dict:
     """Everything of this person, in one transaction. Cascades take files' records, notes,
-    additions, status history and duplicate links with each case."""
+    additions, status history, duplicate links and the conversation with our team with each case."""
     held = holdings(session, person)
     for case in session.exec(select(Case).where(Case.reporter_telegram_id == person.telegram_id)):
         session.merge(CaseTombstone(ref=case.ref, received_at=case.created_at, reason="reporter"))

@@ -11,6 +11,7 @@ from app.case_schema import STORED_STEPS, answer_of
 from app.directory import Route
 from core.config import Settings
 from core.i18n import Html, format_day, format_month, t, tn
+from flows.engine import UNKNOWN_ANSWERS
 from flows.steps import REQUIRED, STEPS, Keyboard
 
 REVIEW_TEXT_LIMIT = 400  # long free text is shortened in the summary: no need to echo it all back
@@ -21,10 +22,10 @@ def choice_label(language: str, field: str, value: str) -> str:
     return t(language, f"choice.{field}.{value}")
 
 
-def describe(language: str, field: str, value: Any) -> str:
-    """One answer as the review shows it (escaped HTML)."""
+def describe(language: str, field: str, value: Any, unknown: bool = False) -> str:
+    """One answer as the review shows it (escaped HTML); `unknown`: she said she does not know."""
     if value is None:
-        return t(language, "review.skipped")
+        return t(language, "button.dont_know") if unknown else t(language, "review.skipped")
     step = STEPS[field]
     if step.keyboard == Keyboard.CHOICES:
         return choice_label(language, field, value)
@@ -46,8 +47,8 @@ def describe(language: str, field: str, value: Any) -> str:
     return t(language, "review.plain", text=text)
 
 
-def _line(language: str, field: str, value: Any) -> str:
-    return t(language, "review.line", label=t(language, f"field.{field}"), value=Html(describe(language, field, value)))
+def _line(language: str, field: str, value: Any, unknown: bool = False) -> str:
+    return t(language, "review.line", label=t(language, f"field.{field}"), value=Html(describe(language, field, value, unknown)))
 
 
 def describe_case(language: str, case) -> list[str]:
@@ -57,6 +58,8 @@ def describe_case(language: str, case) -> list[str]:
         value = answer_of(step, case)
         if value is not None and step.field not in SHOWN_WHOLE_AT_THE_END:
             lines.append(_line(language, step.field, value))
+        elif step.field in (getattr(case, "unknown_answers", None) or []):
+            lines.append(_line(language, step.field, None, unknown=True))
     for field in SHOWN_WHOLE_AT_THE_END:
         whole = answer_of(STEPS[field], case)
         if whole:
@@ -65,11 +68,19 @@ def describe_case(language: str, case) -> list[str]:
 
 
 def describe_fuzzy_date(language: str, value: dict[str, Any]) -> str:
+    if not value.get("date"):
+        return t(language, "button.dont_know")
     day = date.fromisoformat(value["date"])
     if value["precision"] == "day":
         return format_day(language, day)
     if value["precision"] == "month":
         return format_month(language, day)
+    if value["precision"] == "year":
+        return str(day.year)
+    if value["precision"] == "season":
+        season = {12: "winter", 3: "spring", 6: "summer", 9: "autumn"}[day.month]
+        years = f"{day.year}/{(day.year + 1) % 100:02d}" if day.month == 12 else str(day.year)
+        return t(language, f"review.season.{season}", year=years, typed=value["text"])
     return t(language, "review.approximately", date=format_day(language, day), typed=value["text"])
 
 
@@ -86,7 +97,8 @@ def question_text(language: str, field: str, reason: str | None, params: dict[st
 
 def review_text(language: str, answers: dict[str, Any]) -> str:
     lines = [t(language, "review.title"), ""]
-    lines += [_line(language, field, answers[field]) for field in STEPS if field in answers]
+    unknown = answers.get(UNKNOWN_ANSWERS) or []
+    lines += [_line(language, field, answers[field], field in unknown) for field in STEPS if field in answers]
     lines += ["", t(language, "review.hint")]
     return "\n".join(lines)
 

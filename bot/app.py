@@ -21,6 +21,7 @@ from app.privacy import FloodGuard, housekeeping
 from bot.context import SERVICES, Services
 from bot.inbox import POLL_TIMEOUT, Inbox, Poller
 from bot.processor import ChatOrderedProcessor
+from bot.reminders import draft_care
 from bot.sending import PatientRateLimiter
 from bot.transport import LeanRequest, ProxyRefused
 from bot.wiring import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS, wire
@@ -130,13 +131,14 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
         app = application.bot_data[SERVICES]
         housekeeping_done = asyncio.Event()
         purging = asyncio.create_task(housekeeping(app.db, app.settings, housekeeping_done))
+        caring = asyncio.create_task(draft_care(application.bot, app.db, app.settings, housekeeping_done))
         waiters = [polling, stop_requested] + ([until] if until is not None else [])
         try:
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
             poller.stop()
             housekeeping_done.set()
-            await asyncio.gather(purging, return_exceptions=True)
+            await asyncio.gather(purging, caring, return_exceptions=True)
             stop_requested.cancel()
             polling.cancel()  # a long poll in flight is abandoned: unconfirmed updates come again
             await asyncio.gather(polling, return_exceptions=True)

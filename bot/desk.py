@@ -25,8 +25,10 @@ async def on_message(update: Update, context: Context) -> None:
     if pending is None:
         return
     _role, handler = services(context).desk[pending.kind]
-    await handler(update, context, pending, await language(update, context))
-    raise ApplicationHandlerStop
+    # A handler returns False when the message is no longer for it (a family writing to our
+    # team has since started a report): the intake takes it.
+    if await handler(update, context, pending, await language(update, context)) is not False:
+        raise ApplicationHandlerStop
 
 
 async def on_cancel(update: Update, context: Context) -> None:

@@ -15,7 +15,7 @@ from flows.steps import STEPS, Keyboard
 from flows.text import fold
 
 # callback prefix → engine action; the argument, if any, is the step the button belongs to
-CONTROL_ACTIONS = {"s": "skip", "d": "done", "f": "finish", "e": "edit"}
+CONTROL_ACTIONS = {"s": "skip", "d": "done", "f": "finish", "e": "edit", "dk": "unknown"}
 SINGLE_ACTIONS = {("g", "more"): "more", ("g", "review"): "review", ("x", "submit"): "submit", ("k", "agree"): "agree",
                   ("k", "decline"): "decline", ("c", "yes"): "cancel_yes", ("c", "no"): "cancel_no", ("n", "resume"): "resume"}
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from app import case_links
+from app import case_links, threads
 from app.guidance import sources_text, the_rest
 from app.intake import Draft, cases_today, language_of, run_turn, set_language, status_lines
 from bot import keyboards, render
@@ -26,6 +26,7 @@ from core.config import LANGUAGES, language_code
 from core.i18n import t
 from flows import engine
 from flows.engine import Event, Out, OutKind, Phase
+from flows.steps import SITUATIONS
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +45,14 @@ async def turn(update: Update, context: Context, act, origin: render.Origin | No
         for out in result.outs:
             if out.kind == OutKind.SUBMITTED:
                 for observer in app.on_submitted:
-                    _in_background(observer(context, out.params["ref"]))
+                    in_background(observer(context, out.params["ref"]))
     return result
 
 
 _BACKGROUND: set[asyncio.Task] = set()
 
 
-def _in_background(coroutine) -> None:
+def in_background(coroutine) -> None:
     """Staff notices wait on a group chat's 20-a-minute limit; in a surge the relative's chat
     must not wait with them. The case is already committed (and on /cases) whatever happens."""
     task = asyncio.ensure_future(coroutine)
@@ -109,8 +110,17 @@ async def on_cancel(update: Update, context: Context) -> None:
 
 
 async def on_message(update: Update, context: Context) -> None:
-    given = message_input(update.effective_message)
-    await turn(update, context, lambda _s, draft: engine.handle(draft, typed_event(draft.phase, draft.step, given), date.today()))
+    message = update.effective_message
+    given = message_input(message)
+    receipt = receipt_of(update)
+
+    def act(session: Session, draft: Draft) -> list[Out]:
+        if draft.phase == Phase.IDLE:  # outside any question: perhaps words for our team
+            kept = threads.message_of(given.text or message.caption, given.media if given.kind == "media" else None)
+            return threads.idle_message(session, draft, kept, receipt)
+        return engine.handle(draft, typed_event(draft.phase, draft.step, given), date.today())
+
+    await turn(update, context, act)
 
 
 async def on_callback(update: Update, context: Context) -> None:
@@ -144,8 +154,8 @@ async def _handle_tap(update: Update, context: Context, query) -> None:
         await turn(update, context, act)
     elif prefix == "n" and args in (["new"], ["restart"]):
         await turn(update, context, _restart(context) if args == ["restart"] else _begin_or(context, _offer))
-    elif (prefix, args) == ("m", ["guidance"]):
-        await send_more_guidance(update, context)
+    elif prefix == "m" and args[:1] == ["guidance"] and len(args) <= 2:
+        await send_more_guidance(update, context, args[1] if len(args) == 2 and args[1] in SITUATIONS else None)
     elif prefix == "src" and args:
         person, _language, text = await read(update, context, lambda s, _p, lang: sources_text(s, args[0], lang))
         if text:
@@ -158,8 +168,8 @@ async def _handle_tap(update: Update, context: Context, query) -> None:
             await turn(update, context, _engine(event), origin, submitting=event.action == "submit")
 
 
-async def send_more_guidance(update: Update, context: Context) -> None:
-    person, language, sections = await read(update, context, lambda s, _p, lang: the_rest(s, lang))
+async def send_more_guidance(update: Update, context: Context, situation: str | None) -> None:
+    person, language, sections = await read(update, context, lambda s, _p, lang: the_rest(s, lang, situation))
     await render.send_guidance(context.bot, person.chat_id, language, sections, offer_more=False)
 
 
@@ -168,7 +178,7 @@ async def on_status(update: Update, context: Context) -> None:
     if lines is None:
         await say(context.bot, person.chat_id, t(language, "status.none"), keyboards.start_report(language))
         return
-    await say(context.bot, person.chat_id, "\n".join(lines))
+    await say(context.bot, person.chat_id, "\n".join(lines), keyboards.markup([[threads.write_button(language)]]))
 
 
 async def on_language(update: Update, context: Context) -> None:

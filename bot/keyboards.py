@@ -70,6 +70,8 @@ def _question(language: str, field: str, marked: tuple[str, ...]) -> InlineKeybo
             for v in step.choices
         ]
     controls = []
+    if step.unknown:
+        controls.append(button(t(language, "button.dont_know"), "dk", step.field))
     if step.keyboard in (Keyboard.MULTI, Keyboard.MEDIA):
         controls.append(button(t(language, "button.done"), "d", step.field))
     if step.skippable:
@@ -139,10 +141,10 @@ def languages() -> InlineKeyboardMarkup:
 
 
 @cached
-def guidance(language: str, section: str, more: bool) -> InlineKeyboardMarkup:
+def guidance(language: str, section: str, more: bool, situation: str | None = None) -> InlineKeyboardMarkup:
     rows = [[button(t(language, "button.sources"), "src", section)]]
-    if more:
-        rows.append([button(t(language, "button.more_guidance"), "m", "guidance")])
+    if more:  # the situation goes with it: the rest follows the same report (no legal warning after a death)
+        rows.append([button(t(language, "button.more_guidance"), "m", "guidance", *([situation] if situation else []))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -154,4 +156,4 @@ REMOVE = ReplyKeyboardRemove()
 
 
 def add_information(language: str, ref: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t(language, "button.update"), "ua", ref)]])
+    return InlineKeyboardMarkup([[button(t(language, "button.write_to_team"), "tw", ref)], [button(t(language, "button.update"), "ua", ref)]])

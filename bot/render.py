@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest
 
+from app import threads
 from app.guidance import section_messages
 from app.intake import Turn
 from app.texts import choice_label, consent_text, question_text, review_text, route_text
@@ -95,20 +96,26 @@ async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str,
             await say(t(language, "new.unfinished"), keyboards.unfinished(language))
         case OutKind.IDLE:
             await say(t(language, "idle.text"), keyboards.start_report(language))
+        case OutKind.TEAM_OFFER:
+            offer = threads.offer(language, out.params["cases"])
+            await say(offer.text, keyboards.markup(offer.rows))
         case OutKind.SUBMITTED:
             await say(t(language, "submitted.text", ref=out.params["ref"]), keyboards.add_information(language, out.params["ref"]))
         case OutKind.GUIDANCE:
+            # What was written for her situation (a condolence, captivity) comes before where to turn.
+            lead = [section for section in turn.guidance if section.for_situation]
+            await send_guidance(bot, chat_id, language, lead, offer_more=False)
             if turn.route is not None:
                 await say(route_text(language, turn.route))
-            await send_guidance(bot, chat_id, language, turn.guidance, offer_more=True)
+            await send_guidance(bot, chat_id, language, turn.guidance[len(lead):], offer_more=True, situation=out.params.get("situation"))
 
 
-async def send_guidance(bot: Bot, chat_id: int, language: str, sections: list, offer_more: bool) -> None:
+async def send_guidance(bot: Bot, chat_id: int, language: str, sections: list, offer_more: bool, situation: str | None = None) -> None:
     for position, section in enumerate(sections):
         last = position == len(sections) - 1
         parts = section_messages(section.title, section.body)
         for number, part in enumerate(parts):
-            markup = keyboards.guidance(language, section.key, more=last and offer_more) if number == len(parts) - 1 else None
+            markup = keyboards.guidance(language, section.key, last and offer_more, situation) if number == len(parts) - 1 else None
             await post(bot, "sendMessage", chat_id=chat_id, text=part, reply_markup=markup)
 
 

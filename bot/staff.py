@@ -7,11 +7,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import TelegramError
 
-from app import roles, staff as desk_cases
+from app import case_card, roles, staff as desk_cases
 from app.desk import Pending
 from app.screens import Reply
+from bot import status_news
 from bot.context import Context, role_language, services
 from bot.handlers import answer_quietly, on_callback, on_help, on_start
 from bot.inbox import receipt_of
@@ -32,7 +33,10 @@ async def on_cases(update: Update, context: Context) -> None:
     language = await role_language(update, context)
     if language is None:
         return await on_help(update, context)
-    await reply(update, context, await services(context).db.read(lambda s: desk_cases.cases_page(s, language, "all", "all", 0)))
+    view = (context.args or ["all"])[0].lower()
+    view = view if view in desk_cases.VIEWS else "all"  # /cases mine, /cases awaiting
+    viewer = update.effective_user.id
+    await reply(update, context, await services(context).db.read(lambda s: desk_cases.cases_page(s, language, view, "all", 0, viewer=viewer)))
 
 
 async def on_case(update: Update, context: Context) -> None:
@@ -45,7 +49,7 @@ async def on_case(update: Update, context: Context) -> None:
 
 
 async def show_case(update: Update, context: Context, language: str, ref: str) -> None:
-    await reply(update, context, await services(context).db.read(lambda s: desk_cases.case_card(s, language, ref)))
+    await reply(update, context, await services(context).db.read(lambda s: case_card.card(s, language, ref)))
 
 
 async def on_staff_callback(update: Update, context: Context) -> None:
@@ -57,17 +61,15 @@ async def on_staff_callback(update: Update, context: Context) -> None:
     staff_id = update.effective_user.id
     if verb == "sl":
         days = int(args[3]) if len(args) > 3 and args[3].isdigit() else 0
-        await reply(update, context, await app.db.read(lambda s: desk_cases.cases_page(s, language, args[0], args[1], int(args[2]), days)))
+        await reply(update, context, await app.db.read(lambda s: desk_cases.cases_page(s, language, args[0], args[1], int(args[2]), days, viewer=staff_id)))
     elif verb == "sc":
         await show_case(update, context, language, args[0])
     elif verb == "ss":
         await reply(update, context, await app.db.read(lambda s: desk_cases.status_menu(s, language, args[0])))
     elif verb == "sx":
-        ref, status = args
-        family_language = await app.db.run(lambda s: desk_cases.await_status_message(s, staff_id, ref, status))
-        await reply(update, context, desk_cases.status_prompt(language, ref, status, family_language))
+        await status_news.ask_for_message(update, context, language, args[0], args[1])
     elif verb == "sy":
-        await change_status(update, context, language, args[0], args[1], None)
+        await status_news.change_status(update, context, language, args[0], args[1], None)
     elif verb == "sn":
         await app.db.run(lambda s: desk_cases.await_note(s, staff_id, args[0]))
         await reply(update, context, t(language, "staff.note.prompt", ref=args[0]))
@@ -81,28 +83,8 @@ async def on_staff_callback(update: Update, context: Context) -> None:
 
 async def send_files(update: Update, context: Context, ref: str) -> None:
     senders = {"photo": context.bot.send_photo, "voice": context.bot.send_voice, "audio": context.bot.send_audio, "video": context.bot.send_video}
-    for kind, file_id in await services(context).db.read(lambda s: desk_cases.files_of(s, ref)):
+    for kind, file_id in await services(context).db.read(lambda s: case_card.files_of(s, ref)):
         await senders.get(kind, context.bot.send_document)(update.effective_chat.id, file_id)
-
-
-async def change_status(update: Update, context: Context, language: str, ref: str, status: str, message: str | None) -> None:
-    staff_id = update.effective_user.id
-    change = await services(context).db.run(lambda s: desk_cases.apply_status(s, ref, status, message, staff_id, receipt_of(update)))
-    if change is None:
-        return await reply(update, context, t(language, "staff.status.not_applied", ref=ref))
-    reached = True
-    try:
-        await say(context.bot, change.reporter_chat_id, desk_cases.family_notice(change, message))
-    except (Forbidden, BadRequest):
-        reached = False  # blocked the bot or chat gone: the change stands, staff are told
-    await reply(update, context, desk_cases.status_outcome(language, ref, status, reached))
-
-
-async def status_message(update: Update, context: Context, pending: Pending, language: str) -> None:
-    ref, status = pending.args
-    if not update.effective_message.text:
-        return await reply(update, context, t(language, "staff.status.message_prompt", language="—"))
-    await change_status(update, context, language, ref, status, update.effective_message.text)
 
 
 async def note_text(update: Update, context: Context, pending: Pending, language: str) -> None:
@@ -132,7 +114,7 @@ async def on_grant(update: Update, context: Context) -> None:
     if len(args) != 2 or not args[0].isdigit() or args[1] not in roles.ROLES:
         return await reply(update, context, t(language, "roles.usage"))
     await services(context).db.run(lambda s: roles.grant(s, int(args[0]), args[1], update.effective_user.id))
-    await reply(update, context, t(language, "roles.granted", id=args[0], role=t(language, f"roles.name.{args[1]}")))
+    await reply(update, context, t(language, "roles.granted", id=args[0], role=t(language, f"staff.role.{args[1]}")))
 
 
 async def on_revoke(update: Update, context: Context) -> None:

@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from app.roles import ADMIN, STAFF
-from bot import additions, admin, desk, handlers, privacy, staff, staff_export
+from bot import additions, admin, desk, handlers, privacy, reminders, staff, staff_export, status_news, threads
 from bot.context import Services
 
 COMMANDS = ("start", "new", "status", "update", "language", "help", "cancel", "delete")
@@ -34,18 +34,24 @@ PRIVATE_COMMANDS = {
 BUTTONS = {
     r"^ad:": admin.on_admin_callback,
     r"^s[lcsxynfd]:": staff.on_staff_callback,
+    r"^s[pk]:": status_news.on_news_callback,
     r"^x[fpr]:": staff_export.on_export_callback,
     r"^u[akd]:": additions.on_update_callback,
     r"^dl:(yes|no)$": privacy.on_delete_callback,
+    r"^tw(:|$)": threads.on_write_callback,
+    r"^t[prahg]:": threads.on_staff_callback,
+    r"^dr:delete$": reminders.on_delete_draft,
 }
 # A message the bot waits for outside the intake, by kind: the role it needs (None: anyone,
 # e.g. a family) and what handles it.
 AWAITED = {
-    "status": (STAFF, staff.status_message),
+    "status": (STAFF, status_news.status_message),
     "note": (STAFF, staff.note_text),
     "contact": (ADMIN, admin.contact_text),
     "guidance": (ADMIN, admin.guidance_text),
     "addition": (None, additions.addition_message),
+    "thread": (None, threads.family_message),
+    "reply": (STAFF, threads.staff_reply),
 }
 # Told (context, case reference) once a new case's confirmation is sent.
 ON_SUBMITTED = (staff.announce_case,)

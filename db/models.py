@@ -69,6 +69,20 @@ class Conversation(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class DraftReminder(SQLModel, table=True):
+    """The one reminder for a report left half-way (`app.drafts`): which draft it was for (the
+    draft's `started_at`), and whether it was waived (/cancel), claimed (written before sending,
+    so a crash never sends it twice), sent or failed. Goes with the conversation."""
+
+    __tablename__ = "draft_reminder"
+
+    telegram_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False},
+                             foreign_key="conversation.telegram_id", ondelete="CASCADE")
+    draft_started_at: datetime
+    state: str = Field(max_length=16)  # waived | claimed | sent | failed
+    at: datetime = Field(default_factory=utcnow)
+
+
 class Case(SQLModel, table=True):
     """A submitted report."""
 
@@ -91,7 +105,7 @@ class Case(SQLModel, table=True):
     person_full_name: str = Field(max_length=100)
     birth_year: int
     birth_date: date | None = None
-    last_contact_date: date
+    last_contact_date: date | None = None  # None: the family does not know (precision "unknown")
     last_contact_precision: str = Field(max_length=16)
     last_contact_text: str = Field(sa_type=Text)
     last_location: str = Field(sa_type=Text)
@@ -99,6 +113,9 @@ class Case(SQLModel, table=True):
     last_location_lon: float | None = None
     reporter_contact_method: str = Field(max_length=16)
     reporter_phone: str | None = Field(default=None, max_length=32)
+    # The latest value a family gave; set when their /update changed it (None: as first reported).
+    reporter_phone_changed_at: datetime | None = None
+    last_location_changed_at: datetime | None = None
 
     person_name_ru: str | None = Field(default=None, max_length=100)
     person_father_name: str | None = Field(default=None, max_length=100)
@@ -109,11 +126,17 @@ class Case(SQLModel, table=True):
     last_phone: str | None = Field(default=None, max_length=32)
     already_contacted: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     skipped: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Optional questions answered "I don't know" (no value kept), apart from those skipped.
+    unknown_answers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     reporter_name: str | None = Field(default=None, max_length=100)
     # Worked out at submit, for routing and de-identified statistics (never free text).
     consular_mission: str | None = Field(default=None, max_length=32)
     region_key: str | None = Field(default=None, max_length=64, index=True)
     home_district_key: str | None = Field(default=None, max_length=64)
+    # The staff member working the case (a Telegram id), if one has taken it.
+    assignee_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    # Since when the family's newest messages have waited for our answer (None: nothing waits).
+    awaiting_reply_since: datetime | None = Field(default=None, index=True)
 
 
 class Attachment(SQLModel, table=True):
@@ -144,6 +167,8 @@ class GuidanceText(SQLModel, table=True):
     version: int = 1
     position: int = 0
     situations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Situations that never receive this section (a family told he was killed gets no legal warning).
+    not_for: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     title: str = Field(sa_type=Text)
     body: str = Field(sa_type=Text)
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -302,3 +327,22 @@ class CaseTombstone(SQLModel, table=True):
     received_at: datetime
     deleted_at: datetime = Field(default_factory=utcnow)
     reason: str = Field(max_length=16)  # reporter | retention
+
+
+class CaseMessage(SQLModel, table=True):
+    """One message of a case's conversation between the family and our team."""
+
+    __tablename__ = "case_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True, ondelete="CASCADE")
+    direction: str = Field(max_length=8)  # family | team
+    author_role: str = Field(max_length=16)  # family | staff | admin
+    staff_id: int | None = Field(default=None, sa_type=BigInteger)  # who wrote a team message
+    text: str | None = Field(default=None, sa_type=Text)  # a file's caption, if any
+    attachment_kind: str | None = Field(default=None, max_length=16)  # photo | voice | document | ...
+    file_id: str | None = Field(default=None, max_length=256)  # the file stays with Telegram
+    source_receipt: int | None = Field(default=None, sa_type=BigInteger, unique=True)  # redelivery-safe
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    # A team message reaches the family after it is stored; None until Telegram took it.
+    delivered_at: datetime | None = None

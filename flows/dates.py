@@ -23,12 +23,13 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from babel.dates import get_month_names
-
+from flows.date_words import (
+    AGO, BIRTH_FILLERS, CONTACT_FILLERS, COUNT_WORDS, DAYS_BACK, LAST, PART_BEGINS, PART_OF_MONTH, RELATIVE_FILLERS,
+    SEASON_STARTS, SEASONS, THIS, UNITS, month_of,
+)
 from flows.text import clean_text, fold
 from flows.validators import BIRTH_OUT_OF_RANGE, BIRTH_UNREADABLE, DATE_FUTURE, DATE_TOO_OLD, DATE_UNREADABLE
 from flows.validators import Invalid
@@ -44,6 +45,9 @@ class Precision(StrEnum):
     DAY = "day"
     MONTH = "month"
     APPROXIMATE = "approximate"
+    SEASON = "season"  # the value is the first day of the season (a winter's is in December)
+    YEAR = "year"  # the value is 1 January
+    UNKNOWN = "unknown"  # the family does not know; no value
 
 
 @dataclass(frozen=True)
@@ -51,142 +55,6 @@ class FuzzyDate:
     value: datetime.date
     precision: Precision
     text: str  # what the person typed, cleaned, kept so a volunteer can see the original
-
-
-# --- Vocabulary ------------------------------------------------------------------------
-# Azerbaijani words are written once in Latin with diacritics and also matched in the
-# Azerbaijani Cyrillic spelling, generated letter by letter.
-_AZ_LATIN_TO_CYRILLIC = str.maketrans(
-    dict(zip("abcçdeəfgğhxıijkqlmnoöprsştuüvyz", "абҹчдеәфҝғһхыижкглмноөпрсштуүвјз", strict=True))
-)
-
-
-def _keys(words: str) -> frozenset[str]:
-    return frozenset(fold(word) for word in words.split())
-
-
-def _az_keys(words: str) -> frozenset[str]:
-    return _keys(words) | _keys(words.translate(_AZ_LATIN_TO_CYRILLIC))
-
-
-# Endings that may follow a month name or stem: Russian cases (января, январе, январём)
-# and Azerbaijani case/possessive suffixes (yanvarın, yanvarda, yanvarından, mayı).
-_MONTH_ENDINGS = (
-    _keys("ь я е ю й ем а у ом и")
-    | _az_keys("ın in un ün nın nin a ə ya yə ı i u ü da də ta tə dan dən tan tən")
-    | _az_keys("ında ində unda ündə ından indən undan ündən dək adək ədək acan əcən")
-    | {""}
-)
-
-# Approximate day of month for "early / mid / late <month>".
-_PART_OF_MONTH: dict[str, int] = {}
-for _day, _words, _az_words in (
-    (5, "early beginning start начале начало начала", "əvvəli əvvəlində əvvəlləri əvvəllərində başı başında"),
-    (15, "mid middle midst середине середина середины", "orta ortası ortasında ortaları ortalarında"),
-    (25, "late end конце конец конца", "sonu sonunda sonları sonlarında axırı axırında axırları axırlarında"),
-):
-    _PART_OF_MONTH.update(dict.fromkeys(_keys(_words) | _az_keys(_az_words), _day))
-
-# Words that add nothing to an absolute date: prepositions, "year" markers, ordinal and
-# case suffixes split off by a hyphen ("15-го", "1980-ci il", "15-də"), hedges.
-_COMMON_FILLERS = _keys(
-    "of the on in at st nd rd th year в во на г гг год года году го числа е"
-) | _az_keys(
-    "il ilin ildə ilində ci cı cu cü inci ıncı unci ünci i ı u ü si sı su sü da də ta tə "
-    "nda ndə ayı ayın ayında tarixində tarixdə günü"
-)
-_HEDGES = _keys("around about approximately approx roughly sometime примерно около где то приблизительно")
-_HEDGES |= _az_keys("təxminən təqribən")
-_CONTACT_FILLERS = _COMMON_FILLERS | _HEDGES
-_BIRTH_FILLERS = (
-    _COMMON_FILLERS
-    | _keys("born date birth dob родился родилась рождения р дата")
-    | _az_keys("anadan olub doğulub doğum doğumlu təvəllüd təvəllüdlü tarixi")
-)
-
-# Relative phrases.
-_DAYS_BACK: dict[tuple[str, ...], int] = {}
-for _back, _phrases, _az in (
-    (0, "today|сегодня", "bu gün|bugün"),
-    (1, "yesterday|вчера", "dünən"),
-    (2, "day before yesterday|позавчера", "srağagün|sırağagün|srağa gün"),
-):
-    for _phrase in f"{_phrases}|{_az}|{_az.translate(_AZ_LATIN_TO_CYRILLIC)}".split("|"):
-        _DAYS_BACK[tuple(fold(_phrase).split())] = _back
-
-_UNITS: dict[str, str] = {}
-for _unit, _words, _az_words in (
-    ("day", "day days день дня дней сутки суток", "gün"),
-    ("week", "week weeks неделю недели недель неделя неделе", "həftə"),
-    ("month", "month months месяц месяца месяцев месяце", "ay"),
-    ("year", "year years год года лет году", "il"),
-):
-    _UNITS.update(dict.fromkeys(_keys(_words) | _az_keys(_az_words), _unit))
-
-_COUNT_WORDS: dict[str, int] = {}
-for _n, (_words, _az_words) in enumerate(
-    (
-        ("a an one один одна одну", "bir"),
-        ("two два две пару пара", "iki"),
-        ("three три", "üç"),
-        ("four четыре", "dörd"),
-        ("five пять", "beş"),
-        ("six шесть", "altı"),
-        ("seven семь", "yeddi"),
-        ("eight восемь", "səkkiz"),
-        ("nine девять", "doqquz"),
-        ("ten десять", "on"),
-    ),
-    start=1,
-):
-    _COUNT_WORDS.update(dict.fromkeys(_keys(_words) | _az_keys(_az_words), _n))
-
-_AGO = _keys("ago назад") | _az_keys("əvvəl öncə qabaq")
-_LAST = _keys("last прошлой прошлом прошлый прошлую прошлая") | _az_keys("ötən keçən")
-_RELATIVE_FILLERS = _HEDGES | _keys("the just almost nearly тому уже почти на в") | _az_keys("bundan")
-
-
-def _unambiguous(table: dict[str, set[int]]) -> dict[str, int]:
-    # A key claimed by two months (none today, but CLDR data changes) must match neither.
-    return {key: next(iter(months)) for key, months in table.items() if len(months) == 1}
-
-
-def _month_tables() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    wide: dict[str, set[int]] = defaultdict(set)
-    abbreviated: dict[str, set[int]] = defaultdict(set)
-    for locale in ("az", "az_Cyrl", "ru", "en"):
-        for context in ("format", "stand-alone"):
-            for month, name in get_month_names("wide", context, locale).items():
-                wide[fold(name)].add(month)
-            for month, name in get_month_names("abbreviated", context, locale).items():
-                abbreviated[fold(name).strip(".")].add(month)
-    stems: dict[str, set[int]] = defaultdict(set, {k: set(v) for k, v in wide.items()})
-    for name, months in wide.items():
-        # Russian names end in a case ending (января, январь, марта); the bare stem takes
-        # the other endings (январе, марте, мае).
-        if name[-1] in "ьяйа" and "\u0400" <= name[0] <= "\u04ff":
-            stems[name[:-1]] |= months
-    # Common spellings CLDR lacks: Russian-influenced Latin "avgust", English "Sept".
-    stems["avgust"].add(8)
-    abbreviated["sept"].add(9)
-    return _unambiguous(wide), _unambiguous(stems), _unambiguous(abbreviated)
-
-
-_WIDE_MONTHS, _MONTH_STEMS, _ABBREVIATED_MONTHS = _month_tables()
-
-
-def _month_of(word: str) -> int | None:
-    if word in _ABBREVIATED_MONTHS:
-        return _ABBREVIATED_MONTHS[word]
-    if len(word) < 3:
-        return None
-    # Longest stem first, so "марте" is March (март + е), not May (ма + рте).
-    for cut in range(len(word), 1, -1):
-        month = _MONTH_STEMS.get(word[:cut])
-        if month is not None and word[cut:] in _MONTH_ENDINGS:
-            return month
-    candidates = {month for name, month in _WIDE_MONTHS.items() if name.startswith(word)}
-    return candidates.pop() if len(candidates) == 1 else None
 
 
 # --- Tokens ----------------------------------------------------------------------------
@@ -214,6 +82,8 @@ class _Reading:
     month: int | None = None
     day: int | None = None
     part_day: int | None = None  # 5 / 15 / 25 for early / mid / late
+    season: str | None = None
+    last: bool = False  # "last autumn": the most recent one that has ended
 
 
 # ("date", _Reading) for a numeric date, ("num", digits) or ("word", folded word).
@@ -254,11 +124,17 @@ def _read_absolute(tokens: list[_Token], fillers: frozenset[str]) -> _Reading | 
             numbers.append(value)  # type: ignore[arg-type]
         elif value in fillers:
             continue
-        elif value in _PART_OF_MONTH:
-            if reading.part_day not in (None, _PART_OF_MONTH[value]):
+        elif value in SEASONS and fillers is CONTACT_FILLERS:
+            if reading.season not in (None, SEASONS[value]):
                 return None
-            reading.part_day = _PART_OF_MONTH[value]
-        elif (month := _month_of(value)) is not None:  # type: ignore[arg-type]
+            reading.season = SEASONS[value]
+        elif (value in LAST or value in THIS) and fillers is CONTACT_FILLERS:
+            reading.last = reading.last or value in LAST
+        elif value in PART_OF_MONTH:
+            if reading.part_day not in (None, PART_OF_MONTH[value]):
+                return None
+            reading.part_day = PART_OF_MONTH[value]
+        elif (month := month_of(value)) is not None:  # type: ignore[arg-type]
             if named_month not in (None, month):
                 return None
             named_month = month
@@ -279,23 +155,25 @@ def _read_absolute(tokens: list[_Token], fillers: frozenset[str]) -> _Reading | 
             return None
     if reading.day is not None and (reading.part_day is not None or reading.month is None):
         return None
+    if (reading.season or reading.last) and (reading.month or reading.day or reading.part_day or not reading.season):
+        return None  # "last" says which season; a season with a month or a day is a clash
     return reading
 
 
 def _read_relative(tokens: list[_Token], today: datetime.date) -> tuple[datetime.date, Precision] | None:
     if any(kind == "date" for kind, _ in tokens):
         return None
-    words = tuple(str(value) for _, value in tokens if value not in _RELATIVE_FILLERS)
-    if words in _DAYS_BACK:
-        return today - datetime.timedelta(days=_DAYS_BACK[words]), Precision.DAY
-    if len(words) == 2 and words[0] in _LAST and words[1] in _UNITS:
-        count, unit = 1, _UNITS[words[1]]
-    elif 2 <= len(words) <= 3 and words[-1] in _AGO and words[-2] in _UNITS:
-        unit = _UNITS[words[-2]]
+    words = tuple(str(value) for _, value in tokens if value not in RELATIVE_FILLERS)
+    if words in DAYS_BACK:
+        return today - datetime.timedelta(days=DAYS_BACK[words]), Precision.DAY
+    if len(words) == 2 and words[0] in LAST and words[1] in UNITS:
+        count, unit = 1, UNITS[words[1]]
+    elif 2 <= len(words) <= 3 and words[-1] in AGO and words[-2] in UNITS:
+        unit = UNITS[words[-2]]
         if len(words) == 2:
             count = 1  # "неделю назад", "месяц назад"
-        elif words[0] in _COUNT_WORDS:
-            count = _COUNT_WORDS[words[0]]
+        elif words[0] in COUNT_WORDS:
+            count = COUNT_WORDS[words[0]]
         elif words[0].isdigit() and len(words[0]) <= 3:
             count = int(words[0])
         else:
@@ -338,10 +216,17 @@ def parse_last_contact(text: str, today: datetime.date) -> FuzzyDate:
     if relative is not None:
         value, precision = relative
     else:
-        reading = _read_absolute(tokens, _CONTACT_FILLERS) if tokens else None
-        if reading is None or reading.month is None:
+        reading = _read_absolute(tokens, CONTACT_FILLERS) if tokens else None
+        if reading is not None and reading.season is not None:
+            value, precision = _resolve_season(reading, today)
+        elif reading is not None and reading.month is None and reading.year_digits == 4 and reading.day is None and reading.part_day is None:
+            value, precision = datetime.date(reading.year or 0, 1, 1), Precision.YEAR  # "2025": all we know
+            if value > today:
+                raise Invalid(DATE_FUTURE)
+        elif reading is None or reading.month is None:
             raise Invalid(DATE_UNREADABLE)
-        value, precision = _resolve_contact(reading, today)
+        else:
+            value, precision = _resolve_contact(reading, today)
     if value < EARLIEST_CONTACT:
         raise Invalid(DATE_TOO_OLD, {"min": EARLIEST_CONTACT.isoformat()})
     return FuzzyDate(value, precision, cleaned)
@@ -357,8 +242,10 @@ def _resolve_contact(reading: _Reading, today: datetime.date) -> tuple[datetime.
         # a leap year for "29.02"; impossible dates ("31.04") find nothing.
         years = list(range(today.year, today.year - 9, -1))
     for year in years:
-        # For a month or part of a month, the period counts as past once it has begun.
-        start = _safe_date(year, reading.month or 0, reading.day)
+        # For a month or part of a month, the period counts as past once it has begun: on 2
+        # December "end of December" is last year's, and "in December" is this one.
+        day = reading.day if reading.day is not None else PART_BEGINS.get(reading.part_day or 0)
+        start = _safe_date(year, reading.month or 0, day)
         if start is not None and (start <= today or reading.year is not None):
             break
     else:
@@ -368,14 +255,36 @@ def _resolve_contact(reading: _Reading, today: datetime.date) -> tuple[datetime.
     if reading.day is not None:
         return start, Precision.DAY
     if reading.part_day is not None:
-        # "Late November" typed on 21 November means "recently", not a future day.
+        # "Late November" typed on 23 November means "recently", not a future day.
         return min(start.replace(day=reading.part_day), today), Precision.APPROXIMATE
     return start, Precision.MONTH
 
 
+def _resolve_season(reading: _Reading, today: datetime.date) -> tuple[datetime.date, Precision]:
+    """A season's first day: of the year given, else the most recent one that has begun (or, for
+    "last autumn", that has ended). A winter belongs to the year of its January."""
+    first_month = SEASON_STARTS[str(reading.season)]
+
+    def begins(year: int) -> datetime.date:
+        return datetime.date(year - 1 if first_month == 12 else year, first_month, 1)
+
+    if reading.year is not None:
+        if reading.year_digits != 4:
+            raise Invalid(DATE_UNREADABLE)
+        if begins(reading.year) > today:
+            raise Invalid(DATE_FUTURE)
+        return begins(reading.year), Precision.SEASON
+    for year in range(today.year + 1, today.year - 2, -1):
+        start = begins(year)
+        over = datetime.date(start.year + (start.month + 2) // 12, (start.month + 2) % 12 + 1, 1)  # three months on
+        if (over if reading.last else start) <= today:
+            return start, Precision.SEASON
+    raise AssertionError("a season begins every year")
+
+
 def parse_birth(text: str, today: datetime.date) -> tuple[int, datetime.date | None]:
     """Read a birth year or full birth date; return (year, date or None)."""
-    reading = _read_absolute(_tokenize(clean_text(text)), _BIRTH_FILLERS)
+    reading = _read_absolute(_tokenize(clean_text(text)), BIRTH_FILLERS)
     if reading is None or reading.year is None or (reading.day is not None and reading.month is None):
         raise Invalid(BIRTH_UNREADABLE)
     latest = today.year - BIRTH_MIN_AGE

@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Any
 
-from flows.readers import EXPECTED_CHOICE, Input
+from flows.readers import EXPECTED_CHOICE, Input, dont_know, unknown_contact
 from flows.steps import OPTIONAL, QUESTIONNAIRE, REQUIRED, STEPS, Keyboard, Step
 from flows.validators import Invalid
 
@@ -21,6 +21,8 @@ CONSENT_VERSION = "2026-12-03.3"  # .2: /delete and the retention period; .3: pl
 MAX_ATTACHMENTS = 20
 NOT_SKIPPABLE = "input.not_skippable"
 TOO_MANY_FILES = "input.too_many_files"
+# The answers' list of optional questions the family said they do not know (kept as no value).
+UNKNOWN_ANSWERS = "unknown_answers"
 
 
 class Phase(StrEnum):
@@ -47,6 +49,7 @@ class OutKind(StrEnum):
     IDLE = "idle"  # no report under way: offer to start one
     UNFINISHED = "unfinished"  # a new report was asked for while one is under way
     LIMIT = "limit"  # params: count; today's reports have reached the daily cap
+    TEAM_OFFER = "team_offer"  # params: cases ([ref, label]); words outside any question, after a report
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class Out:
 class Event:
     """What the relative did: answered (typed, tapped, shared) or pressed a control button."""
 
-    action: str  # answer | skip | done | finish | more | review | edit | submit | agree | decline | cancel | cancel_yes | cancel_no | resume
+    action: str  # answer | unknown | skip | done | finish | more | review | edit | submit | agree | decline | cancel | cancel_yes | cancel_no | resume
     input: Input | None = None
     field: str | None = None  # the step a tapped button belongs to; None for typed input
 
@@ -179,6 +182,8 @@ def _asking(draft: Any, event: Event, today: date) -> list[Out]:
         # A button from an earlier question: say so and show where we are.
         return [Out(OutKind.SAY, "button.stale"), ask(step)]
     match event.action:
+        case "unknown" if step.unknown or step.skippable:
+            return _unknown(draft, step)
         case "skip":
             if not step.skippable:
                 return [ask(step, NOT_SKIPPABLE)]
@@ -193,6 +198,8 @@ def _asking(draft: Any, event: Event, today: date) -> list[Out]:
             draft.phase = Phase.REVIEW
             draft.step = None
             return [Out(OutKind.REVIEW)]
+        case "answer" if event.input is not None and dont_know(event.input) and (step.unknown or step.skippable):
+            return [Out(OutKind.SAY, "answer.dont_know"), *_unknown(draft, step)]
         case "answer" if event.input is not None:
             return _answer(draft, step, event.input, today)
     return [ask(step, EXPECTED_CHOICE if step.keyboard != Keyboard.NONE else None)]
@@ -224,6 +231,17 @@ def _answer(draft: Any, step: Step, given: Input, today: date) -> list[Out]:
     return acknowledged + _advance(draft, step)
 
 
+def _unknown(draft: Any, step: Step) -> list[Out]:
+    own_choice = [choice for choice in step.choices if choice in ("dont_know", "unknown")]
+    if step.unknown:  # a required question with its own "unknown" (the last contact)
+        _store(draft, step.field, unknown_contact())
+    elif own_choice:  # the question has its own "I don't know" button: the words mean it
+        _store(draft, step.field, own_choice[0])
+    else:
+        _store(draft, step.field, None, unknown=True)
+    return _advance(draft, step)
+
+
 def _toggle(selected: list[str], value: str) -> list[str]:
     if value in selected:
         return [v for v in selected if v != value]
@@ -232,9 +250,11 @@ def _toggle(selected: list[str], value: str) -> list[str]:
     return [v for v in selected if v != "none"] + [value]
 
 
-def _store(draft: Any, field_name: str, value: Any) -> None:
+def _store(draft: Any, field_name: str, value: Any, unknown: bool = False) -> None:
     # A new dict, so the ORM sees the change to the JSON column.
-    draft.answers = {**draft.answers, field_name: value}
+    answers = {**draft.answers, field_name: value}
+    marked = [name for name in answers.pop(UNKNOWN_ANSWERS, []) if name != field_name] + ([field_name] if unknown else [])
+    draft.answers = {**answers, UNKNOWN_ANSWERS: marked} if marked else answers
 
 
 def _go_to(draft: Any, step: Step) -> list[Out]:

@@ -7,11 +7,13 @@ and returns a JSON-ready value, or raises `Invalid` whose reason is a message ke
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flows.dates import parse_birth, parse_last_contact
+from flows.dates import Precision, parse_birth, parse_last_contact
+from flows.text import fold
 from flows.validators import Invalid, free_text, person_name, phone_number
 
 EXPECTED_TEXT = "input.expected_text"
@@ -31,6 +33,26 @@ class Input:
     latitude: float | None = None
     longitude: float | None = None
     media: dict[str, Any] = field(default_factory=dict)
+
+
+# "I don't know", as families type it (folded, punctuation and apostrophes dropped): an optional
+# question answered so is recorded as unknown, never kept as a name or a district.
+_DONT_KNOW = frozenset(fold(phrase) for phrase in (
+    "bilmirəm", "bilmirik", "bilmərəm", "bilmirem", "bilmiram", "məlum deyil", "məlum deyil", "bilinmir",
+    "билмирәм", "билмирик", "мәлум дејил",
+    "не знаю", "незнаю", "не знаем", "неизвестно", "не известно", "не помню",
+    "dont know", "i dont know", "do not know", "i do not know", "unknown", "not known", "no idea", "idk",
+))
+_NOT_WORDS = re.compile(r"[^\w\s]|_")
+
+
+def dont_know(given: Input) -> bool:
+    return given.kind == "text" and " ".join(_NOT_WORDS.sub("", fold(given.text)).split()) in _DONT_KNOW
+
+
+def unknown_contact() -> dict[str, Any]:
+    """The last contact when the family does not know it: no date, and the report goes on."""
+    return {"date": None, "precision": str(Precision.UNKNOWN), "text": ""}
 
 
 def _text(given: Input, reason: str = EXPECTED_TEXT) -> str:

@@ -50,6 +50,7 @@ class Step:
     keyboard: Keyboard = Keyboard.NONE
     choices: tuple[str, ...] = ()
     skippable: bool = False
+    unknown: bool = False  # offers an "I don't know" button (a skippable step takes the words too)
     columns: tuple[Column, ...] = ()  # none: kept elsewhere (attachments have their own table)
 
 
@@ -70,7 +71,7 @@ REQUIRED = (
     Step("relationship", N_("ask.relationship"), readers.choice, Keyboard.CHOICES, RELATIONSHIPS, columns=kept_in("reporter_relationship")),
     Step("full_name", N_("ask.full_name"), readers.full_name, columns=kept_in("person_full_name")),
     Step("birth", N_("ask.birth"), readers.birth, columns=(Column("birth_year", "year"), Column("birth_date", "date", "date"))),
-    Step("last_contact", N_("ask.last_contact"), readers.last_contact, columns=(
+    Step("last_contact", N_("ask.last_contact"), readers.last_contact, unknown=True, columns=(
         Column("last_contact_date", "date", "date"), Column("last_contact_precision", "precision"), Column("last_contact_text", "text"))),
     Step("last_location", N_("ask.last_location"), readers.place, columns=(
         Column("last_location", "text"), Column("last_location_lat", "lat"), Column("last_location_lon", "lon"))),

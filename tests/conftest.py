@@ -15,7 +15,8 @@ from sqlmodel import create_engine
 
 from db.database import normalise_url
 from standin import StandinThread
-from tests.support.bots import _SCHEMAS, STAFF_CHAT, BotProcess, database_url, new_user_id, postgres_url
+from core.i18n import t
+from tests.support.bots import _SCHEMAS, ADMIN_IDS, STAFF_CHAT, BotProcess, database_url, new_user_id, postgres_url, settle
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +84,22 @@ def relative(standin):
     return make
 
 
+
+
+@pytest.fixture(scope="module")
+def admin(standin, bot):
+    """An admin from ADMIN_IDS, writing in English."""
+    person = standin.user(ADMIN_IDS[1], first_name="Admin", language_code="en")
+    settle(person)
+    return person
+
+
+@pytest.fixture(scope="module")
+def staff(standin, bot, admin):
+    """A staff member the admin granted, writing in Russian."""
+    person = standin.user(new_user_id(), first_name="Staff", language_code="ru")
+    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role=t("en", "staff.role.staff"))
+    return person
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from core.telegram_html import EntityError, parse_html
 from flows import engine, readers, validators
 from flows.steps import STEPS
 
-STATUSES = ("new", "in_review", "referred", "contact_restored", "closed", "deceased")
+STATUSES = ("new", "in_review", "referred", "wounded", "captured", "contact_restored", "closed", "deceased")
 KEYWORDS = {"t": (2,), "tn": (2, 3), "N_": None}
 
 
@@ -89,7 +89,7 @@ def test_catalog_is_complete_and_consistent(language):
     assert not problems, "\n".join(problems)
 
 
-SAMPLE = {"ref": "K7M-4PX", "count": 3, "max": 20, "min": 1940, "number": 2, "total": 7, "label": "Ad <x>",
+SAMPLE = {"ref": "K7M-4PX", "year": "2025/26", "count": 3, "max": 20, "min": 1940, "number": 2, "total": 7, "label": "Ad <x>",
           "value": "Əli & co", "text": "a < b", "where": "51.1, 39.2", "date": "15 yanvar 2026",
           "typed": "yanvarın <ortası>", "status": "new", "length": 4000, "region": "Tümen <vil.>",
           "district": "Ural", "mission": "Baş Konsulluq", "source": "1news.az & co", "title": "Başlıq",
@@ -99,6 +99,7 @@ SAMPLE = {"ref": "K7M-4PX", "count": 3, "max": 20, "min": 1940, "number": 2, "to
           "filter": "all, ru", "new": "in_review", "kind": "location", "score": 93,
           "role": "staff", "situation": "captured", "what": "2 <reports>", "refs": "K7M-4PX, ABC-DEF",
           "reason": "by the reporter", "deleted": "21 noyabr 2026",
+          "name": "Əli <Məmmədov> & co", "page": 2, "pages": 3, "hours": 5, "limit": 4050,
           "draft": "30 gün", "closed": "1 il", "deceased": "2 il", "no_report": "30 <gün>", "reference": "000_c46e.txt"}
 
 

@@ -205,7 +205,14 @@ def test_text_is_kept_as_typed_but_cleaned() -> None:
         ("blah", DATE_UNREADABLE),
         ("😀", DATE_UNREADABLE),
         ("15", DATE_UNREADABLE),
-        ("2026", DATE_UNREADABLE),  # a year alone is too vague for the last contact
+        ("2027", DATE_FUTURE),
+        ("autumn 2027", DATE_FUTURE),
+        ("end of December 2026", DATE_FUTURE),
+        ("last January", DATE_UNREADABLE),  # "last" goes with a season only
+        ("autumn May", DATE_UNREADABLE),
+        ("15 autumn", DATE_UNREADABLE),
+        ("autumn winter", DATE_UNREADABLE),
+        ("25", DATE_UNREADABLE),
         ("3 days", DATE_UNREADABLE),
         ("ago", DATE_UNREADABLE),
         ("mid", DATE_UNREADABLE),

@@ -120,3 +120,46 @@ def test_cancel_needs_confirmation():
 def test_outputs_survive_a_round_trip_through_json():
     out = engine.Out(OutKind.ASK, "birth", "birth.out_of_range", {"min": 1940, "max": 2012})
     assert engine.Out.from_json(out.to_json()) == out
+
+
+DONT_KNOW_WORDS = ["bilmirəm", "Bilmirem.", "BİLMİRƏM!", "не знаю", "Не знаю...", "незнаю", "don't know", "I don’t know",
+                   "dont know", "Unknown"]
+
+
+def test_dont_know_typed_into_an_optional_question_is_recorded_as_unknown():
+    for words in DONT_KNOW_WORDS:
+        d = at_optional(draft(), "father_name")
+        outs = say(d, words)
+        assert outs[0].key == "answer.dont_know" and d.step == "home_district", words
+        assert d.answers["father_name"] is None and d.answers[engine.UNKNOWN_ANSWERS] == ["father_name"]
+    # Answered after all: no longer unknown.
+    d = at_optional(draft(), "father_name")
+    say(d, "не знаю")
+    control(d, "finish", d.step)
+    control(d, "edit", "father_name")
+    say(d, "Rasim")
+    assert d.answers["father_name"] == "Rasim" and engine.UNKNOWN_ANSWERS not in d.answers
+
+
+def test_dont_know_on_a_question_with_its_own_button_takes_that_button():
+    d = at_optional(draft(), "circumstances")
+    say(d, "bilmirəm")
+    assert d.answers["circumstances"] == "dont_know" and engine.UNKNOWN_ANSWERS not in d.answers
+
+
+def test_the_last_contact_has_a_way_forward_and_other_required_questions_keep_the_words():
+    d = draft()
+    engine.begin(d)
+    control(d, "agree")
+    tap(d, "relationship", "mother")
+    say(d, "Tahir Abdullayev")
+    say(d, "1980")
+    assert d.step == "last_contact"
+    control(d, "unknown", "last_contact")
+    assert d.answers["last_contact"] == {"date": None, "precision": "unknown", "text": ""} and d.step == "last_location"
+    outs = control(d, "unknown", "last_contact")  # the old question's button, tapped again: nothing changes
+    assert outs[0].key == "button.stale" and d.step == "last_location"
+    outs = control(d, "unknown", "last_location")  # a required question without the button: asked again
+    assert outs == [engine.ask(engine.STEPS["last_location"])] and "last_location" not in d.answers
+    say(d, "не знаю")  # where he was is asked for in words; "не знаю" is kept as she wrote it
+    assert d.answers["last_location"]["text"] == "не знаю"

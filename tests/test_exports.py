@@ -80,7 +80,9 @@ def test_full_csv_opens_in_excel_with_the_agreed_columns_and_no_formulas(databas
         "person_father_name", "birth_year", "home_district", "last_contact_date",
         "last_contact_precision", "last_contact_text", "last_location", "consular_mission",
         "circumstances", "person_situation", "last_phone", "already_contacted", "details",
-        "attachments", "possible_duplicates", "additions",
+        "attachments", "possible_duplicates", "additions", "assignee_id", "thread_messages",
+        "last_family_message_at", "reporter_phone_changed_at", "last_location_changed_at",
+        "unknown_answers",
     ]
     assert len(rows) == 8
     by_ref = {row[0]: dict(zip(FULL_COLUMNS, row)) for row in rows[1:]}
@@ -117,7 +119,7 @@ def test_full_xlsx_reads_back_as_the_csv_in_openpyxl_and_calamine(database, tmp_
 def test_json_is_one_object_per_line(database, tmp_path):
     lines = export(database, tmp_path, "json").read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]
-    assert len(records) == 7 and tuple(records[0]) == FULL_COLUMNS
+    assert len(records) == 7 and tuple(records[0]) == (*FULL_COLUMNS, "thread")
     assert records[0]["already_contacted"] == ["embassy", "mfa"], "lists stay lists in JSON"
 
 

@@ -11,23 +11,11 @@ from tests.support.conversation import submit_report
 
 STAFF_ONLY_COMMANDS = ["/cases", "/case ABC-DEF", "/export", "/grant 1 staff", "/revoke 1", "/guidance"]
 STAFF_ONLY_BUTTONS = ["sl:all:all:0", "sc:{ref}", "ss:{ref}", "sx:{ref}:closed", "sy:{ref}:closed", "sn:{ref}",
-                      "sf:{ref}", "sd:1:y", "xf:csv", "xp:csv:full", "xr:csv:full:all", "ad:home", "ad:fver:embassy_moscow:address"]
+                      "sf:{ref}", "sd:1:y", "sp:{ref}", "sk:{ref}:y", "sk:{ref}:n", "sx:{ref}:deceased", "xf:csv", "xp:csv:full", "xr:csv:full:all", "ad:home", "ad:fver:embassy_moscow:address",
+                      "sl:awaiting:all:0:0", "sl:mine:all:0:0", "tp:{ref}:0", "tp:{ref}:-1", "tr:{ref}", "ta:{ref}", "th:{ref}",
+                      "tg:{ref}:%d" % ADMIN_IDS[0]]
 
 
-
-
-@pytest.fixture(scope="module")
-def admin(standin, bot):
-    person = standin.user(ADMIN_IDS[1], first_name="Admin", language_code="en")
-    settle(person)
-    return person
-
-
-@pytest.fixture(scope="module")
-def staff(standin, bot, admin):
-    person = standin.user(new_user_id(), first_name="Staff", language_code="ru")
-    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role=t("en", "roles.name.staff"))
-    return person
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +34,15 @@ def test_a_family_member_gets_only_the_help_from_every_staff_command(bot, relati
 def test_a_family_member_gets_nothing_from_every_staff_button_even_forged(bot, relative, case_ref, data):
     person = relative("en")
     person.ask("/help")
-    before = bot.query("select status, (select count(*) from case_note), (select count(*) from export_audit) from \"case\" where ref = :r", r=case_ref[1])
+    held = ("select status, assignee_id, (select count(*) from case_note), (select count(*) from export_audit), "
+            "(select count(*) from case_message), (select count(*) from pending_input) from \"case\" where ref = :r")
+    before = bot.query(held, r=case_ref[1])
     person.click_data(data.format(ref=case_ref[1]))
     assert person.next_message().text == t("en", "button.stale")
     settle(person)
     assert not any(m.kind == "document" for m in person.messages)
-    after = bot.query("select status, (select count(*) from case_note), (select count(*) from export_audit) from \"case\" where ref = :r", r=case_ref[1])
-    assert before == after
+    assert person.ask("Tahir Abdullayev").text == t("en", "idle.text"), "nothing awaited from them: not a staff reply"
+    assert before == bot.query(held, r=case_ref[1])
 
 
 def test_export_in_a_group_is_refused_with_the_reason(bot, staff, standin):
@@ -81,7 +71,7 @@ def test_staff_open_a_case_change_its_status_and_the_family_hears_in_their_langu
     done = staff.ask("Мы связались с посольством.")
     assert done.text == t("ru", "staff.status.done", ref=ref, status=t("ru", "staff.status.in_review"))
     news = mother.next_message()
-    assert news.text.startswith(t("az", "status.changed", ref=ref, status=t("az", "status.value.in_review")))
+    assert news.text.startswith(t("az", "status.news.plain", ref=ref, name="Tahir Abdullayev", status=t("az", "status.value.in_review")))
     assert "Мы связались с посольством." in news.text, "staff's own words are passed on as written"
     assert t("az", "status.value.in_review") in mother.ask("/status").text
     rows = bot.query("select old_status, new_status, message from case_status_change")
@@ -154,6 +144,28 @@ def test_another_family_cannot_add_to_a_case_that_is_not_theirs(bot, relative, c
     stranger.ask("/help")
     stranger.click_data(f"uk:{case_ref[1]}:location")
     assert stranger.next_message().text == t("en", "button.stale")
+    settle(stranger)
+    stranger.click_data(f"tw:{case_ref[1]}")  # nor write into its conversation
+    assert stranger.next_message().text == t("en", "button.stale")
+    settle(stranger)
+    assert stranger.ask("Salam").text == t("en", "idle.text")
+    assert bot.query("select count(*) from case_message m join \"case\" c on c.id = m.case_id where c.ref = :r", r=case_ref[1]) == [(0,)]
+
+
+def test_a_family_and_staff_talk_through_the_case_in_a_running_bot(bot, relative, staff):
+    """The real process: her message reaches the thread, staff's reply reaches her, hers goes back."""
+    mother = relative("az")
+    ref = submit_report(mother, "az")
+    assert mother.tap(t("az", "button.write_to_team")).text == t("az", "thread.prompt", ref=ref, name="Tahir Abdullayev")
+    assert mother.ask("Xəbər varmı?").text == t("az", "thread.received")
+    settle(staff)
+    staff.ask(f"/case {ref}")
+    staff.tap(t("ru", "button.staff.reply"))
+    assert staff.ask("Hələ yoxdur, səfirliyə yazmışıq.").text == t("ru", "staff.reply.sent", ref=ref)
+    assert mother.next_message().text == t("az", "thread.from_team", ref=ref) + "\n\nHələ yoxdur, səfirliyə yazmışıq."
+    assert mother.ask("Çox sağ olun.").text == t("az", "thread.received")
+    rows = bot.query("select direction, text from case_message m join \"case\" c on c.id = m.case_id where c.ref = :r order by m.id", r=ref)
+    assert rows == [("family", "Xəbər varmı?"), ("team", "Hələ yoxdur, səfirliyə yazmışıq."), ("family", "Çox sağ olun.")]
 
 
 def test_admins_grant_and_revoke_and_revoked_staff_lose_access_at_once(bot, admin, relative):

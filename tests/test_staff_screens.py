@@ -10,6 +10,8 @@ import re
 import pytest
 
 from core.config import LANGUAGES
+from core.i18n import t
+from tests.support.catalogs import catalog_keys
 from tests.support.bots import ADMIN_IDS, STAFF_CHAT, new_user_id, settle
 from tests.support.conversation import submit_report
 
@@ -23,14 +25,15 @@ WALK_LIMIT = 80
 
 # What a raw value looks like: snake_case keys (voronezh_oblast, embassy_moscow, in_review), dotted
 # keys (staff.status.new), an arrow between stored words (new → in_review), a lowercase word in
-# brackets (contact), a bare language code.
+# brackets that is no word of the catalog (contact), a bare language code.
 RAW = [
     re.compile(r"(?<![\w.@/-])[a-z][a-z0-9]*_[a-z0-9_]+(?![\w.])"),
     re.compile(r"(?<![\w/@-])[a-z]+(?:\.[a-z_]+){2,}(?![\w.])"),
     re.compile(r"\b[a-z_]+\s*(?:→|->)\s*[a-z_]+\b"),
-    re.compile(r"\((?:[a-z_]+)\)"),
     re.compile(r"(?<![\w.])(?:az|ru|en)(?![\w.])"),
 ]
+BRACKETED = re.compile(r"\(([a-z_]+)\)")
+CATALOG_WORDS = {t(language, key) for language in LANGUAGES for key in catalog_keys()}
 
 
 def raw_values(text: str, typed: tuple[str, ...] = ()) -> list[str]:
@@ -40,7 +43,8 @@ def raw_values(text: str, typed: tuple[str, ...] = ()) -> list[str]:
     for value in typed:
         text = text.replace(html.escape(value, quote=False), " ")
     text = re.sub(r"<[^>]+>", "", text)
-    return [found for pattern in RAW for found in pattern.findall(text)]
+    found = [found for pattern in RAW for found in pattern.findall(text)]
+    return found + [f"({word})" for word in BRACKETED.findall(text) if word not in CATALOG_WORDS]
 
 
 def test_the_pattern_catches_what_staff_saw_before():

@@ -59,5 +59,5 @@ def test_seeds_load_once_and_situations_route(tmp_path):
     general = db.run_sync(lambda s: [x.key for x in for_family(s, "ru", None)])
     captured = db.run_sync(lambda s: [x.key for x in for_family(s, "ru", "captured")])
     assert general == ["what_to_do_now", "have_ready"]
-    assert captured == general + ["if_captured"]
+    assert captured == ["if_captured", *general], "her situation's own section first"
     db.close()

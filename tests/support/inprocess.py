@@ -90,6 +90,7 @@ class InProcessBot:
             self._until = loop.create_future()
             await serve(application, new_poller(application), until=self._until)
 
+        self.application = application
         self._served = asyncio.run_coroutine_threadsafe(run(), loop)
         deadline = time.monotonic() + 30
         while len(self.standin.requests("getUpdates")) <= polls_before:
@@ -100,6 +101,12 @@ class InProcessBot:
                 raise AssertionError("the in-process bot did not start polling")
             time.sleep(0.02)
         return self
+
+    def call(self, make_coroutine, timeout: float = 30):
+        """Run `make_coroutine(application)` on the bot's loop (e.g. a housekeeping round at a
+        time the test chooses) and return its result."""
+        loop = self.standin._loop  # noqa: SLF001 - the bot shares the stand-in's loop
+        return asyncio.run_coroutine_threadsafe(make_coroutine(self.application), loop).result(timeout)
 
     def stop(self) -> None:
         if self._served is None:
