@@ -44,3 +44,10 @@ def test_the_bot_speaks_as_we(language):
     quoted = re.compile(r"«[^»]*»|“[^”]*”")  # a button's label, quoted, speaks as the relative
     found = [f"{key}: {text[:80]!r}" for key, text in spoken.items() if SPEAKS_AS_I[language].search(quoted.sub("", text))]
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_guidance_names_the_write_to_our_team_button_as_it_reads(language):
+    """How to tell us about someone asking for money: the button under her report, by its label."""
+    safety = next(s for s in read_seed_files() if s["key"] == "staying_safe")
+    assert any(t(language, "button.write_to_team") in item[language] for item in safety["items"])

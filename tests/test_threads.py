@@ -10,6 +10,7 @@ import json
 import pytest
 from sqlmodel import Session
 
+from core.config import LANGUAGE_NAMES
 from core.i18n import t
 from db.models import CaseAddition
 from tests.support.bots import ADMIN_IDS, STAFF_CHAT, run_bot, settle
@@ -71,7 +72,7 @@ def test_a_staff_reply_reaches_the_family_framed_in_her_language_and_her_answer_
     ref = submit_report(mother, language)
     settle(staff)
     staff.ask(f"/case {ref}")
-    assert staff.tap(t("ru", "button.staff.reply")).text == t("ru", "staff.reply.prompt", ref=ref, language=language)
+    assert staff.tap(t("ru", "button.staff.reply")).text == t("ru", "staff.reply.prompt", ref=ref, language=LANGUAGE_NAMES[language])
     assert staff.ask("Пришлите, пожалуйста, фото паспорта <b>сына</b> & номер части.").text == t("ru", "staff.reply.sent", ref=ref)
     news = mother.next_message()
     assert news.text == t(language, "thread.from_team", ref=ref) + "\n\nПришлите, пожалуйста, фото паспорта &lt;b&gt;сына&lt;/b&gt; &amp; номер части."
@@ -147,7 +148,7 @@ def test_cases_awaiting_our_reply_and_mine(bot, relative, staff):
     mother.tap(t("az", "button.write_to_team"))
     mother.ask("Salam, xəbər varmı?")
     listing = staff.ask("/cases awaiting")
-    assert listing.text.startswith(t("ru", "staff.cases.title", filter=f"{t('ru', 'staff.cases.view.awaiting')}, all, {t('ru', 'button.export.all')}"))
+    assert listing.text.startswith(t("ru", "staff.cases.title", filter=f"{t('ru', 'staff.cases.view.awaiting')}, {t('ru', 'staff.language.all')}, {t('ru', 'button.export.all')}"))
     assert ref in listing.text and t("ru", "staff.cases.waiting", hours=0) in listing.text
     assert ref not in staff.ask("/cases mine").text
     take(staff, ref)

@@ -2,7 +2,7 @@
 
     python tools/catalog_changes.py BASE [--languages az ru]  > changes.md
 
-One row per changed key (or guidance title / item): key | old az | new az | old ru | new ru;
+One row per changed key (or guidance section, its title and numbered items with their sources): key | old az | new az | old ru | new ru;
 the English changes follow as a short list. Reads git for the old text, the working tree for
 the new; writes Markdown to stdout.
 """
@@ -41,15 +41,14 @@ def _messages(data: bytes | None, language: str) -> dict[str, str]:
 
 
 def _guidance(data: bytes | None, language: str) -> dict[str, str]:
+    """A section as one text: items move, split and merge, so they are read side by side whole."""
     if data is None:
         return {}
     section = tomllib.loads(data.decode("utf-8"))
     if "key" not in section:
         return {}
-    found = {f"{section['key']}: title": section["title"][language]}
-    for number, item in enumerate(section.get("items", []), 1):
-        found[f"{section['key']}: item {number}"] = item[language]
-    return found
+    items = [f"{number}. {item[language]} [{item['source']}]" for number, item in enumerate(section.get("items", []), 1)]
+    return {section["key"]: "\n".join([f"**{section['title'][language]}**", *items])}
 
 
 def texts(base: str, language: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -73,9 +72,9 @@ def cell(text: str | None) -> str:
 
 def table(base: str, languages: list[str]) -> str:
     pairs = {language: texts(base, language) for language in [*languages, "en"]}
-    keys = []
+    keys: list[str] = []
     for old, new in pairs.values():
-        keys += [k for k in [*old, *new] if old.get(k) != new.get(k) and k not in keys]
+        keys += [k for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k) and k not in keys]
     header = "| key | " + " | ".join(f"old {lang} | new {lang}" for lang in languages) + " |"
     lines = [header, "|" + "---|" * (1 + 2 * len(languages))]
     for key in keys:
