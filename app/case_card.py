@@ -13,10 +13,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from app import staff_people
 from app.plain_names import language_name, office_name
 from app.screens import Button, Reply, tap
 from app.texts import describe_case
-from core.i18n import format_day, t
+from core.i18n import Html, format_day, t
 from core.telegram_html import MAX_MESSAGE, parse_html, utf16_len
 from db.models import Attachment, Case, CaseAddition, CaseMessage, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink
 
@@ -50,38 +51,42 @@ def _moment(language: str, at: datetime) -> str:
     return f"{format_day(language, at.date())} {at:%H:%M}"
 
 
-def _thread(language: str, message: CaseMessage) -> list[str]:
-    who = t(language, "staff.card.from_family") if message.direction == "family" else t(language, "staff.card.from_team", who=str(message.staff_id or "—"))
+def _thread(language: str, message: CaseMessage, shown: dict[int, str]) -> list[str]:
+    who = t(language, "staff.card.from_family") if message.direction == "family" else t(language, "staff.card.from_team", who=shown.get(message.staff_id, "—"))
     when = _moment(language, message.created_at)
     text = message.text or ""
     if message.attachment_kind:
         text = f"[{t(language, f'staff.card.file.{message.attachment_kind}')}] {text}".strip()
-    return _entries(language, lambda part: t(language, "staff.card.message", date=when, who=who, text=part), text)
+    return _entries(language, lambda part: t(language, "staff.card.message", date=when, who=Html(who), text=part), text)
 
 
 def entries(session: Session, language: str, case: Case) -> list[str]:
-    """The whole card as entries (Telegram HTML, each shorter than a page), oldest first."""
+    """The whole card as entries (Telegram HTML, each shorter than a page), oldest first. Staff
+    appear by name where we know it (`app.staff_people`)."""
+    changes = session.exec(select(CaseStatusChange).where(CaseStatusChange.case_id == case.id).order_by(CaseStatusChange.id)).all()
+    notes = session.exec(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id)).all()
+    messages = session.exec(select(CaseMessage).where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)).all()
+    shown = staff_people.names(session, [case.assignee_id, *(c.author_id for c in changes), *(n.author_id for n in notes), *(m.staff_id for m in messages)])
     found = [t(language, "staff.case.title", ref=case.ref, status=t(language, f"staff.status.{case.status}")),
              t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=language_name(case.language),
                mission=office_name(session, language, case.consular_mission)),
-             t(language, "staff.card.assignee", who=str(case.assignee_id)) if case.assignee_id else t(language, "staff.card.unassigned"), ""]
+             t(language, "staff.card.assignee", who=shown[case.assignee_id]) if case.assignee_id else t(language, "staff.card.unassigned"), ""]
     found += describe_case(language, case)
     for link, other in links(session, case.id):
         found.append(t(language, "staff.case.duplicate", ref=other.ref, score=round(link.score * 100), state=t(language, f"staff.dup.{link.state}")))
-    history = [t(language, "staff.case.status_change", date=format_day(language, c.created_at.date()), who=str(c.author_id),
-                 old=t(language, f"staff.status.{c.old_status}"), new=t(language, f"staff.status.{c.new_status}"))
-               for c in session.exec(select(CaseStatusChange).where(CaseStatusChange.case_id == case.id).order_by(CaseStatusChange.id))]
+    history = [t(language, "staff.case.status_change", date=format_day(language, c.created_at.date()), who=shown.get(c.author_id, "—"),
+                 old=t(language, f"staff.status.{c.old_status}"), new=t(language, f"staff.status.{c.new_status}")) for c in changes]
     for item in session.exec(select(CaseAddition).where(CaseAddition.case_id == case.id).order_by(CaseAddition.id)):
         text = item.value.get("phone") or item.value.get("text") or item.value.get("kind", "")
         day = format_day(language, item.created_at.date())
         kind = t(language, f"button.update.{item.kind}")
         history += _entries(language, lambda part, day=day, kind=kind: t(language, "staff.case.addition", date=day, kind=kind, text=part), text)
-    for note in session.exec(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id)):
-        day, who = format_day(language, note.created_at.date()), str(note.author_id)
+    for note in notes:
+        day, who = format_day(language, note.created_at.date()), shown.get(note.author_id, "—")
         history += _entries(language, lambda part, day=day, who=who: t(language, "staff.case.note", date=day, who=who, text=part), note.text)
     if history:
         found += ["", *history]
-    thread = [e for m in session.exec(select(CaseMessage).where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)) for e in _thread(language, m)]
+    thread = [e for m in messages for e in _thread(language, m, shown)]
     if thread:
         found += ["", t(language, "staff.card.thread_title"), *thread]
     return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from core.config import Settings
-from db.models import StaffRole, utcnow
+from db.models import StaffProfile, StaffRole, utcnow
 
 ADMIN, STAFF = "admin", "staff"
 ROLES = (STAFF, ADMIN)
@@ -44,6 +44,9 @@ def revoke(session: Session, telegram_id: int) -> bool:
     if row is None:
         return False
     session.delete(row)
+    profile = session.get(StaffProfile, telegram_id)  # how colleagues saw them: not kept without a role
+    if profile is not None:
+        session.delete(profile)
     return True
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app import desk
+from app import desk, staff_people
 from app.screens import Button, Reply, tap
 from app.plain_names import language_filter, language_name, region_name
 from app.status_news import CONFIRMED_ONLY, StatusChanged
@@ -57,7 +57,8 @@ def cases_page(session: Session, language: str, status: str, lang_filter: str, o
     period = t(language, f"button.export.{days}d") if days else t(language, "button.export.all")
     shown = t(language, f"staff.cases.view.{status}") if status in VIEWS else t(language, f"staff.status.{status}")
     lines = [t(language, "staff.cases.title", filter=f"{shown}, {language_filter(language, lang_filter)}, {period}"), ""]
-    lines += [_line(language, c) for c in rows[:PAGE]] or [t(language, "staff.cases.none")]
+    assignees = staff_people.names(session, (c.assignee_id for c in rows[:PAGE]))
+    lines += [_line(language, c, assignees) for c in rows[:PAGE]] or [t(language, "staff.cases.none")]
     open_buttons = [[tap(c.ref, "sc", c.ref)] for c in rows[:PAGE]]
     filters = [tap(t(language, f"staff.status.{s}"), "sl", s, lang_filter, 0, days) for s in ("all", *STATUSES)]
     views = [tap(t(language, f"button.staff.view.{v}"), "sl", v, lang_filter, 0, days) for v in VIEWS]
@@ -67,13 +68,13 @@ def cases_page(session: Session, language: str, status: str, lang_filter: str, o
     return Reply("\n".join(lines), open_buttons + [filters[i:i + 4] for i in range(0, len(filters), 4)] + [views, languages, periods] + more)
 
 
-def _line(language: str, case: Case) -> str:
+def _line(language: str, case: Case, assignees: dict[int, str]) -> str:
     line = t(language, "staff.cases.line", ref=case.ref, date=format_day(language, case.created_at.date()), status=t(language, f"staff.status.{case.status}"),
              language=language_name(case.language), region=region_name(language, case.region_key))
     if case.awaiting_reply_since is not None:
         line += " — " + t(language, "staff.cases.waiting", hours=waited(case.awaiting_reply_since))
     if case.assignee_id is not None:
-        line += " — " + t(language, "staff.cases.assignee", who=str(case.assignee_id))
+        line += " — " + t(language, "staff.cases.assignee", who=assignees[case.assignee_id])
     return line
 
 

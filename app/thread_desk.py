@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from app import desk
+from app import desk, staff_people
 from app.plain_names import language_name
 from app.roles import ADMIN, STAFF, all_roles, role_of
 from app.screens import Button, Reply, tap
 from app.threads import TEAM, THREAD
 from core.config import Settings
-from core.i18n import t
+from core.i18n import Html, t
 from core.telegram_html import MAX_MESSAGE, utf16_len
 from db.models import Case, CaseMessage, Conversation, PendingInput, utcnow
 from flows.engine import Phase
@@ -121,28 +121,35 @@ def mark_delivered(session: Session, message_id: int) -> None:
 class Assigned:
     ref: str
     assignee_id: int
+    assignee: str  # as colleagues see them: "Aysel (@aysel_hw)", or the id
+    by: str
+    notice_language: str  # the assignee's, for the notice that the case is theirs
 
 
-def assign(session: Session, settings: Settings, ref: str, to: int) -> Assigned | None:
+def assign(session: Session, settings: Settings, ref: str, to: int, by: int) -> Assigned | None:
     """The case goes to `to`, who must hold a staff role now (None: no such case or person)."""
     case = find(session, ref)
     if case is None or role_of(session, settings, to) is None:
         return None
     case.assignee_id = to
     session.add(case)
-    return Assigned(case.ref, to)
+    shown = staff_people.names(session, (to, by))
+    return Assigned(case.ref, to, shown[to], shown[by], staff_people.language_for(session, to, settings.default_language))
 
 
 def hand_over_menu(session: Session, settings: Settings, language: str, ref: str, viewer: int) -> Reply:
-    """Everyone with a staff role, to hand the case to."""
+    """Everyone with a staff role, by name, to hand the case to."""
     people = sorted({telegram_id: role for telegram_id, role, _source in all_roles(session, settings)}.items())
-    rows = [[tap(t(language, "button.staff.hand_to", who=str(telegram_id), role=t(language, f"staff.role.{role}"))
+    shown = staff_people.names(session, (telegram_id for telegram_id, _role in people))
+    # A button's text is plain, not HTML: a name is shown as written, nothing to escape.
+    rows = [[tap(t(language, "button.staff.hand_to", who=Html(shown[telegram_id]), role=t(language, f"staff.role.{role}"))
                  + (" ✓" if telegram_id == viewer else ""), "tg", ref, telegram_id)] for telegram_id, role in people]
     return Reply(t(language, "staff.assign.choose", ref=ref), rows)
 
 
-def assigned_notice(language: str, ref: str) -> Reply:
-    return Reply(t(language, "staff.assign.to_you", ref=ref), [[tap(t(language, "button.staff.open"), "tp", ref, 0)]])
+def assigned_notice(done: Assigned) -> Reply:
+    language = done.notice_language
+    return Reply(t(language, "staff.assign.to_you", ref=done.ref, who=done.by), [[tap(t(language, "button.staff.open"), "tp", done.ref, 0)]])
 
 
 def new_message_notice(language: str, ref: str, bot_username: str | None = None) -> Reply:

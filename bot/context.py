@@ -10,6 +10,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from app import staff_people
 from app.intake import Person, language_of
 from app.privacy import FloodGuard
 from app.roles import ADMIN, STAFF, role_of
@@ -62,16 +63,22 @@ async def language(update: Update, context: Context) -> str:
 
 async def role_language(update: Update, context: Context, role: str = STAFF) -> str | None:
     """The caller's language if they hold `role` (staff: staff or admin) in a private chat; the
-    role is looked up on every use, on the read path."""
+    role is looked up on every use, on the read path. Anyone holding a role is also seen as
+    colleagues will be shown them (`app.staff_people`)."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != "private":
         return None
     app = services(context)
 
-    def look_up(session: Session, _person: Person, _language: str) -> str | None:
-        return role_of(session, app.settings, user.id)
+    seen = staff_people.Seen(user.id, user.first_name, user.username, user.language_code)
 
-    _person, language, held = await read(update, context, look_up)
+    def look_up(session: Session, _person: Person, _language: str) -> tuple[str | None, bool]:
+        held = role_of(session, app.settings, user.id)
+        return held, held is None or staff_people.is_current(session, seen)
+
+    _person, language, (held, current) = await read(update, context, look_up)
+    if not current:  # a new colleague, or one who renamed themselves: written only then
+        await app.db.run(lambda s: staff_people.record(s, app.settings, seen))
     if held is None or (role == ADMIN and held != ADMIN):
         return None
     return language

@@ -10,9 +10,8 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from app import case_card, thread_desk, threads
+from app import case_card, staff_people, thread_desk, threads
 from app.desk import Pending
-from app.intake import profile_language
 from app.screens import Reply
 from bot.context import Context, person_of, read, role_language, services
 from bot.events import message_input
@@ -89,7 +88,7 @@ async def tell_staff(context: Context, written: threads.Written) -> None:
     """The case's assignee in their private chat, and the staff chat: the reference only."""
     app = services(context)
     if written.assignee_id is not None:
-        language = await app.db.read(lambda s: profile_language(s, written.assignee_id)) or app.settings.default_language
+        language = await app.db.read(lambda s: staff_people.language_for(s, written.assignee_id, app.settings.default_language))
         await _tell_privately(context, written.assignee_id, thread_desk.new_message_notice(language, written.ref))
     await notify_staff_chat(context, thread_desk.new_message_notice(app.settings.default_language, written.ref, context.bot.username))
 
@@ -129,13 +128,13 @@ async def on_staff_callback(update: Update, context: Context) -> None:
 
 async def assign(update: Update, context: Context, language: str, ref: str, to: int) -> None:
     app = services(context)
-    done = await app.db.run(lambda s: thread_desk.assign(s, app.settings, ref, to))
+    by = update.effective_user.id
+    done = await app.db.run(lambda s: thread_desk.assign(s, app.settings, ref, to, by))
     if done is None:
         return await reply(update, context, t(language, "staff.assign.not_applied", ref=ref))
-    await reply(update, context, t(language, "staff.assign.done", ref=done.ref, who=str(done.assignee_id)))
-    if done.assignee_id != update.effective_user.id:
-        theirs = await app.db.read(lambda s: profile_language(s, done.assignee_id)) or app.settings.default_language
-        await _tell_privately(context, done.assignee_id, thread_desk.assigned_notice(theirs, done.ref))
+    await reply(update, context, t(language, "staff.assign.done", ref=done.ref, who=done.assignee))
+    if done.assignee_id != by:
+        await _tell_privately(context, done.assignee_id, thread_desk.assigned_notice(done))
 
 
 async def staff_reply(update: Update, context: Context, pending: Pending, language: str) -> None:

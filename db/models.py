@@ -236,6 +236,20 @@ class StaffRole(SQLModel, table=True):
     granted_at: datetime = Field(default_factory=utcnow)
 
 
+class StaffProfile(SQLModel, table=True):
+    """How a staff member or admin appears to colleagues (Telegram first name and @username) and
+    the language their Telegram app uses, as last seen when they used a staff command. Only for
+    people holding a role (ADMIN_IDS admins included): a family's name is never kept here."""
+
+    __tablename__ = "staff_profile"
+
+    telegram_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    first_name: str = Field(max_length=64)
+    username: str | None = Field(default=None, max_length=32)
+    language_code: str | None = Field(default=None, max_length=8)  # one of LANGUAGES, or None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class CaseNote(SQLModel, table=True):
     __tablename__ = "case_note"
 
