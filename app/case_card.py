@@ -17,6 +17,7 @@ from app import staff_people
 from app.plain_names import language_name, office_name
 from app.screens import Button, Reply, tap
 from app.texts import describe_case
+from app.threads import KINDS as FILE_KINDS
 from core.i18n import Html, format_day, t
 from core.telegram_html import MAX_MESSAGE, parse_html, utf16_len
 from db.models import Attachment, Case, CaseAddition, CaseMessage, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink
@@ -51,12 +52,16 @@ def _moment(language: str, at: datetime) -> str:
     return f"{format_day(language, at.date())} {at:%H:%M}"
 
 
+def _file_kind(language: str, kind: str | None) -> str:
+    return t(language, f"staff.card.file.{kind}") if kind in FILE_KINDS else ""
+
+
 def _thread(language: str, message: CaseMessage, shown: dict[int, str]) -> list[str]:
     who = t(language, "staff.card.from_family") if message.direction == "family" else t(language, "staff.card.from_team", who=shown.get(message.staff_id, "—"))
     when = _moment(language, message.created_at)
     text = message.text or ""
     if message.attachment_kind:
-        text = f"[{t(language, f'staff.card.file.{message.attachment_kind}')}] {text}".strip()
+        text = f"[{_file_kind(language, message.attachment_kind)}] {text}".strip()
     return _entries(language, lambda part: t(language, "staff.card.message", date=when, who=Html(who), text=part), text)
 
 
@@ -74,10 +79,12 @@ def entries(session: Session, language: str, case: Case) -> list[str]:
     found += describe_case(language, case)
     for link, other in links(session, case.id):
         found.append(t(language, "staff.case.duplicate", ref=other.ref, score=round(link.score * 100), state=t(language, f"staff.dup.{link.state}")))
+    # Statuses by their names in the reader's language, as the status buttons call them.
     history = [t(language, "staff.case.status_change", date=format_day(language, c.created_at.date()), who=shown.get(c.author_id, "—"),
-                 old=t(language, f"staff.status.{c.old_status}"), new=t(language, f"staff.status.{c.new_status}")) for c in changes]
+                 old=t(language, f"staff.status.{c.old_status}"), new=t(language, f"staff.status.{c.new_status}"))
+               for c in changes]
     for item in session.exec(select(CaseAddition).where(CaseAddition.case_id == case.id).order_by(CaseAddition.id)):
-        text = item.value.get("phone") or item.value.get("text") or item.value.get("kind", "")
+        text = item.value.get("phone") or item.value.get("text") or _file_kind(language, item.value.get("kind"))
         day = format_day(language, item.created_at.date())
         kind = t(language, f"button.update.{item.kind}")
         history += _entries(language, lambda part, day=day, kind=kind: t(language, "staff.case.addition", date=day, kind=kind, text=part), text)

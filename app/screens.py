@@ -6,9 +6,12 @@ The adapter turns these into Telegram objects after the transaction, so no use c
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 from core.callbacks import pack
+
+PHONE_WIDTH = 30  # characters a phone shows whole on one button; Telegram cuts a longer label
 
 
 @dataclass(frozen=True)
@@ -30,3 +33,13 @@ class Reply:
 
 def column(buttons: list[Button]) -> list[list[Button]]:
     return [[b] for b in buttons]
+
+
+def fit(text: str, width: int) -> str:
+    """Text for a button, cut at a word with an ellipsis when it is too wide (a single long word
+    is cut inside it)."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    short = textwrap.shorten(text, width, placeholder="…")
+    return short if short != "…" else text[:width - 1] + "…"

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from app import desk
 from app.intake import cases_of
-from app.screens import Button, Reply, column, tap
+from app.screens import PHONE_WIDTH, Button, Reply, column, fit, tap
 from core.i18n import t
 from db.models import Case, CaseMessage, Conversation, PendingInput, utcnow
 from flows.engine import Out, OutKind, Phase
@@ -50,7 +50,10 @@ def message_of(text: str | None, media: dict | None) -> dict[str, Any] | None:
 
 
 def case_label(case: Case) -> str:
-    return f"{case.person_full_name} · {case.ref}"
+    """The man's name and the reference on one button a phone shows whole: a long name is cut,
+    the reference never (it is what tells two reports apart)."""
+    ref = f" · {case.ref}"
+    return fit(case.person_full_name, PHONE_WIDTH - len(ref)) + ref
 
 
 def choose(session: Session, telegram_id: int, language: str) -> Reply | None:

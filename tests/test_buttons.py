@@ -6,13 +6,14 @@ from __future__ import annotations
 import pytest
 
 from app.additions import kinds_reply
+from app.screens import PHONE_WIDTH
 from bot import keyboards
 from core.config import LANGUAGES
 from core.i18n import t
 from flows.steps import STEPS, Keyboard
 from tests.support.catalogs import catalog_keys
 
-PHONE_WIDTH = 30  # characters a phone shows whole on one button
+
 STAFF_ONLY = ("button.staff.", "button.admin.", "button.export.")
 NOT_A_BUTTON = {"button.stale"}  # the reply to a tap on an old button
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from core.config import LANGUAGE_NAMES
-from core.i18n import t
+from core.i18n import format_day, t
 from tests.support.bots import ADMIN_IDS, STAFF_CHAT, new_user_id, settle
 from tests.support.conversation import submit_report
 
@@ -76,6 +78,13 @@ def test_staff_open_a_case_change_its_status_and_the_family_hears_in_their_langu
     assert t("az", "status.value.in_review") in mother.ask("/status").text
     rows = bot.query("select old_status, new_status, message from case_status_change")
     assert ("new", "in_review", "Мы связались с посольством.") in rows
+    # The history on the card names the statuses as the status buttons do, never by their codes.
+    changed = bot.query("select created_at from case_status_change where new_status = 'in_review'")[0][0]
+    changed = datetime.fromisoformat(changed) if isinstance(changed, str) else changed
+    history = t("ru", "staff.case.status_change", date=format_day("ru", changed.date()), who="Staff",  # the staff member's Telegram first name
+                old=t("ru", "staff.status.new"), new=t("ru", "staff.status.in_review"))
+    card = staff.ask(f"/case {ref}").text
+    assert history in card and "in_review" not in card
 
 
 def test_a_status_step_that_is_not_allowed_changes_nothing(bot, staff, case_ref):

@@ -44,9 +44,9 @@ def test_staff_appear_by_name_and_are_told_in_their_telegram_language(bot, stand
     settle(admin)
     admin.ask(f"/case {ref}")
     menu = admin.tap(t("en", "button.staff.hand_over"))
-    assert f"Gülnarə (@gulnara_hw) ({t('en', 'staff.role.staff')})" in menu.buttons
-    assert f"Rəşad & Co ({t('en', 'staff.role.staff')})" in menu.buttons, "a button shows the name as written"
-    done = admin.tap(f"Rəşad & Co ({t('en', 'staff.role.staff')})")
+    assert f"Gülnarə (@gulnara_hw) · {t('en', 'staff.role.staff')}" in menu.buttons
+    assert f"Rəşad & Co · {t('en', 'staff.role.staff')}" in menu.buttons, "a button shows the name as written"
+    done = admin.tap(f"Rəşad & Co · {t('en', 'staff.role.staff')}")
     assert done.text == t("en", "staff.assign.done", ref=ref, who="Rəşad & Co")
     assert "Rəşad &amp; Co" in done.text, "in a message the name is escaped, not read as HTML"
     # Rəşad's Telegram app is in Russian and he never chose a language: the notices come in Russian.
@@ -77,7 +77,7 @@ def test_staff_appear_by_name_and_are_told_in_their_telegram_language(bot, stand
     settle(rashad)
     admin.ask(f"/case {ref}")
     admin.tap(t("en", "button.staff.hand_over"))
-    admin.tap(f"Gülnarə (@gulnara_hw) ({t('en', 'staff.role.staff')})")
+    admin.tap(f"Gülnarə (@gulnara_hw) · {t('en', 'staff.role.staff')}")
     assert gulnara.next_message().text == t("az", "staff.assign.to_you", ref=ref, who="Admin")
     gulnara.ask(f"/case {ref}")
     gulnara.click_data(f"tg:{ref}:{rashad.id}")

@@ -10,6 +10,7 @@ import json
 import pytest
 from sqlmodel import Session
 
+from app.screens import PHONE_WIDTH
 from core.config import LANGUAGE_NAMES
 from core.i18n import t
 from db.models import CaseAddition
@@ -72,7 +73,8 @@ def test_a_staff_reply_reaches_the_family_framed_in_her_language_and_her_answer_
     ref = submit_report(mother, language)
     settle(staff)
     staff.ask(f"/case {ref}")
-    assert staff.tap(t("ru", "button.staff.reply")).text == t("ru", "staff.reply.prompt", ref=ref, language=LANGUAGE_NAMES[language])
+    prompt = staff.tap(t("ru", "button.staff.reply")).text
+    assert prompt == t("ru", "staff.reply.prompt", ref=ref, language=LANGUAGE_NAMES[language]), "her language by its name, not its code"
     assert staff.ask("Пришлите, пожалуйста, фото паспорта <b>сына</b> & номер части.").text == t("ru", "staff.reply.sent", ref=ref)
     news = mother.next_message()
     assert news.text == t(language, "thread.from_team", ref=ref) + "\n\nПришлите, пожалуйста, фото паспорта &lt;b&gt;сына&lt;/b&gt; &amp; номер части."
@@ -88,6 +90,7 @@ def test_a_staff_reply_reaches_the_family_framed_in_her_language_and_her_answer_
     settle(staff)
     card = staff.ask(f"/case {ref}")
     assert t("ru", "staff.card.thread_title") in card.text and "Hissə 11097" in card.text
+    assert f"[{t('ru', 'staff.card.file.document')}]" in card.text, "a file by its name in the staff member's language"
     assert card.text.index("номер части") < card.text.index("Hissə 11097"), "newest last"
 
 
@@ -111,6 +114,21 @@ def test_two_reports_ask_which_one_and_free_text_offers_the_same(bot, relative, 
     assert mother.tap(f"Тахир Абдуллаев · {first}").text == t("ru", "thread.prompt", ref=first, name="Тахир Абдуллаев")
     assert mother.ask("И про старшего тоже.").text == t("ru", "thread.received")
     assert [text for _d, _r, text, _k, _s in thread_of(bot, first)] == ["И про старшего тоже."]
+
+
+@pytest.mark.parametrize(("language", "long_name"), [("az", "Abdurrəhmanov Əli Həsən oğlu"), ("ru", "Абдурахманов Али Гасан оглы")])
+def test_a_long_name_is_cut_on_the_report_button_the_reference_never(bot, relative, language, long_name):
+    mother = relative(language)
+    first = submit_report(mother, language, name=long_name)
+    second = submit_report(mother, language, name=NAMES[language])
+    assert len(f"{long_name} · {first}") > PHONE_WIDTH, "the name is long enough to need cutting"
+    mother.ask("/status")  # its button names no report: which one
+    which = mother.tap(t(language, "button.write_to_team"))
+    assert which.text == t(language, "thread.which")
+    assert all(len(label) <= PHONE_WIDTH for label in which.buttons), which.buttons
+    cut = next(label for label in which.buttons if label.endswith(f" · {first}"))
+    assert cut.startswith(long_name.split()[0]) and "…" in cut and f"{NAMES[language]} · {second}" in which.buttons
+    assert mother.tap(cut).text == t(language, "thread.prompt", ref=first, name=long_name), "the full name in the message itself"
 
 
 def test_a_voice_message_outside_any_question_is_kept_until_she_says_it_is_for_our_team(bot, relative):
@@ -168,9 +186,9 @@ def test_a_case_is_handed_to_another_staff_member_who_is_told(bot, standin, rela
     assert t("en", "staff.card.unassigned") in card.text
     menu = admin.tap(t("en", "button.staff.hand_over"))
     assert menu.text == t("en", "staff.assign.choose", ref=ref)
-    assert f"Staff ({t('en', 'staff.role.staff')})" in menu.buttons
-    assert f"{ADMIN_IDS[0]} ({t('en', 'staff.role.admin')})" in menu.buttons, "never seen in the bot: shown by id"
-    assert admin.tap(f"Staff ({t('en', 'staff.role.staff')})").text == t("en", "staff.assign.done", ref=ref, who="Staff")
+    assert f"Staff · {t('en', 'staff.role.staff')}" in menu.buttons
+    assert f"{ADMIN_IDS[0]} · {t('en', 'staff.role.admin')}" in menu.buttons, "never seen in the bot: shown by id"
+    assert admin.tap(f"Staff · {t('en', 'staff.role.staff')}").text == t("en", "staff.assign.done", ref=ref, who="Staff")
     told = staff.wait_for(lambda: next((m for m in standin.sent_messages(staff.id) if m.text == t("ru", "staff.assign.to_you", ref=ref, who="Admin")), None),
                           what="the handover notice, in the assignee's Telegram language")
     assert told is not None
