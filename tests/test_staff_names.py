@@ -24,7 +24,7 @@ def colleague(standin, admin):
     def make(first_name: str, language: str, username: str | None = None):
         person = standin.user(new_user_id(), first_name=first_name, language_code=language, username=username)
         settle(admin)
-        assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role="staff")
+        assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role=t("en", "staff.role.staff"))
         return person
 
     return make
