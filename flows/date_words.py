@@ -4,6 +4,7 @@ months, parts of months, seasons, relative phrases and harmless fillers, as fold
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from babel.dates import get_month_names
@@ -160,4 +161,7 @@ for _season, _words, _az_words in (
     ("autumn", "autumn fall осень осени осенью", "payız payızı payızın payızda payıza payızında"),
 ):
     SEASONS.update(dict.fromkeys(keys(_words) | az_keys(_az_words), _season))
+# "autumn last year", "в конце декабря прошлого года", "keçən ilin payızı": the year is named, so
+# the season or month is read in it (alone, "last year" stays "about a year ago").
+LAST_YEAR = re.compile(r"\b(?:(?:keçən|ötən)\s+il(?:in|də|i)?|прошло(?:го|м)\s+год(?:а|у)?|last\s+year|прошлогодн\w*)\b", re.IGNORECASE)
 THIS = keys("this этой этим этом этот эту эта это") | az_keys("bu")

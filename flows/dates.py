@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from flows.date_words import (
-    AGO, BIRTH_FILLERS, CONTACT_FILLERS, COUNT_WORDS, DAYS_BACK, LAST, PART_BEGINS, PART_OF_MONTH, RELATIVE_FILLERS,
+    AGO, BIRTH_FILLERS, CONTACT_FILLERS, COUNT_WORDS, DAYS_BACK, LAST, LAST_YEAR, PART_BEGINS, PART_OF_MONTH, RELATIVE_FILLERS,
     SEASON_STARTS, SEASONS, THIS, UNITS, month_of,
 )
 from flows.text import clean_text, fold
@@ -211,7 +211,7 @@ def _safe_date(year: int, month: int, day: int | None) -> datetime.date | None:
 def parse_last_contact(text: str, today: datetime.date) -> FuzzyDate:
     """Read when the family last heard from him; raise `Invalid` with a date.* reason."""
     cleaned = clean_text(text)
-    tokens = _tokenize(cleaned)
+    tokens = _tokenize(_name_last_year(cleaned, today))
     relative = _read_relative(tokens, today) if tokens else None
     if relative is not None:
         value, precision = relative
@@ -230,6 +230,14 @@ def parse_last_contact(text: str, today: datetime.date) -> FuzzyDate:
     if value < EARLIEST_CONTACT:
         raise Invalid(DATE_TOO_OLD, {"min": EARLIEST_CONTACT.isoformat()})
     return FuzzyDate(value, precision, cleaned)
+
+
+def _name_last_year(cleaned: str, today: datetime.date) -> str:
+    """"Last year" beside a season or a month becomes that year's number."""
+    rest = _tokenize(LAST_YEAR.sub(" ", cleaned))
+    if rest == _tokenize(cleaned) or not any(v in SEASONS or month_of(v) for kind, v in rest if kind == "word"):  # type: ignore[arg-type]
+        return cleaned
+    return LAST_YEAR.sub(f" {today.year - 1} ", cleaned)
 
 
 def _resolve_contact(reading: _Reading, today: datetime.date) -> tuple[datetime.date, Precision]:

@@ -1,10 +1,12 @@
 """The last-contact answers a mother can actually give (issue 12): a bare year, seasons, and
 "end / middle / beginning of <month>", in each language, read against an injected today."""
 
+import re
 from datetime import date
 
 import pytest
 
+from core.i18n import t
 from flows.dates import Precision, parse_last_contact
 from flows.validators import DATE_FUTURE, Invalid
 
@@ -42,6 +44,15 @@ FORMS = [
     ("en", "last winter", date(2025, 12, 1), S),
     ("en", "this spring", date(2026, 3, 1), S),
     ("en", "Summer 2024", date(2024, 6, 1), S),
+    # "Last year" beside a season or a month names the year before this one.
+    ("az", "keçən ilin payızı", date(2025, 9, 1), S),
+    ("az", "ötən il yayda", date(2025, 6, 1), S),
+    ("ru", "прошлогодней осенью", date(2025, 9, 1), S),
+    ("ru", "осенью прошлого года", date(2025, 9, 1), S),
+    ("en", "autumn last year", date(2025, 9, 1), S),
+    ("az", "keçən il noyabrın sonunda", date(2025, 11, 25), A),
+    ("ru", "в конце ноября прошлого года", date(2025, 11, 25), A),
+    ("en", "end of November last year", date(2025, 11, 25), A),
     # Parts of a month: the most recent one that has begun. On 3 December the end and the
     # middle of December are still ahead, so they are last year's; its beginning has come.
     ("az", "dekabrın sonu", date(2025, 12, 25), A),
@@ -92,3 +103,15 @@ def test_a_period_still_ahead_is_refused(text: str) -> None:
     with pytest.raises(Invalid) as caught:
         parse_last_contact(text, TODAY)
     assert caught.value.reason == DATE_FUTURE
+
+
+@pytest.mark.parametrize("language", ["az", "ru", "en"])
+def test_the_re_ask_offers_answers_the_bot_reads_and_the_button_it_shows(language: str) -> None:
+    """The hint after an unreadable date quotes example answers and the "I don't know" button:
+    each example must be one we then read, and the button named must be the one on screen."""
+    quoted = re.findall(r"«([^»]+)»|“([^”]+)”", t(language, "invalid.date.unreadable"))
+    quoted = [a or b for a, b in quoted]
+    assert quoted[-1] == t(language, "button.dont_know")
+    assert len(quoted) >= 3
+    for example in quoted[:-1]:
+        assert parse_last_contact(example, TODAY).precision in (S, A), example
