@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow test-all lint bench preview migrate compile clean
+.PHONY: run test test-slow test-all lint bench preview migrate compile check clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -20,11 +20,17 @@ migrate: compile
 	$(PY) run_bot.py migrate
 
 # With TELEGRAM_BOT_TOKEN: the bot on Telegram. Without: the local preview in this terminal.
+# ADMIN=1: the local preview, with you as its admin (/guidance, /cases, /export).
+PREVIEW_FLAGS := $(if $(ADMIN),--admin)
 run: compile
-	$(PY) run_bot.py
+	$(PY) run_bot.py $(if $(ADMIN),preview $(PREVIEW_FLAGS))
 
 preview: compile
-	$(PY) run_bot.py preview
+	$(PY) run_bot.py preview $(PREVIEW_FLAGS)
+
+# What stands between this install and families; exit code 1 while something blocks a launch.
+check: $(STAMP)
+	$(PY) run_bot.py check
 
 # `make test`: the everyday tier, a few minutes. Fault, soak and failover tests are marked slow:
 # `make test-slow` runs them, `make test-all` runs everything (CI runs both tiers).
@@ -43,10 +49,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-# Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, crowds reporting one man,
-# duplicate linking and matching, then 100,000-case exports.
+# Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, the open load (first replies),
+# crowds reporting one man, duplicate linking and matching, then 100,000-case exports.
 bench: compile
 	$(PY) benchmarks/surge.py
+	$(PY) benchmarks/open_load.py
 	$(PY) benchmarks/surge_crowd.py
 	$(PY) benchmarks/linking.py --cases 100000
 	$(PY) benchmarks/duplicates.py

@@ -6,6 +6,7 @@
     python run_bot.py preview    the local preview, even with a token set
     python run_bot.py migrate    apply database migrations and load guidance seeds
     python run_bot.py compile    compile the message catalogs
+    python run_bot.py check      what stands between this install and families (exit 1: a launch is blocked)
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     commands.add_parser("run", help="run the bot (the default): Telegram with a token, else the local preview")
     preview = commands.add_parser("preview", help="chat with the bot in this terminal through a local Bot API stand-in")
     preview.add_argument("--language", choices=LANGUAGES, default=None, help="your Telegram app's language")
+    preview.add_argument("--admin", action="store_true", help="be an admin in the preview (/guidance, /cases, /export)")
+    commands.add_parser("check", help="what stands between this install and families; exit code 1 while something blocks a launch")
     commands.add_parser("migrate", help="apply database migrations and load guidance seeds")
     commands.add_parser("compile", help="compile the message catalogs (locales/*.po → .mo)")
     guidance = commands.add_parser("guidance", help="export or import guidance texts as files, for translators")
@@ -79,7 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         from bot.preview import run_preview
 
         configure_logging("WARNING", filename=str(PROJECT_ROOT / "data" / "preview.log"))
-        return run_preview(settings, getattr(args, "language", None))
+        return run_preview(settings, getattr(args, "language", None), getattr(args, "admin", False))
+    if command == "check":
+        return launch_check(settings)
+    if command == "export" and not Path(args.out).parent.is_dir():  # said before anything is opened
+        print(f"{Path(args.out).parent}: no such folder; create it first, or give --out a file in an existing folder", file=sys.stderr)
+        return 2
 
     configure_logging(settings.log_level)
     try:
@@ -106,6 +114,21 @@ def main(argv: list[str] | None = None) -> int:
         if command != "run":
             db.close()
     return run_telegram(settings, db)
+
+
+def launch_check(settings) -> int:
+    """One line per finding, in English; nothing is created or migrated on the way."""
+    from app.launch_check import run_checks
+    from bot.launch import token_findings
+    from core.i18n import compile_catalogs
+
+    compile_catalogs()
+    findings = run_checks(settings, asyncio.run(token_findings(settings)))
+    for finding in findings:
+        print(f"{'BLOCKS ' if finding.blocks else 'warning'}  {finding.text('en')}")
+    blocking = sum(finding.blocks for finding in findings)
+    print(f"{blocking} of these block a launch." if blocking else "Nothing blocks a launch.")
+    return 1 if blocking else 0
 
 
 def become_the_active_copy(database_url: str):
@@ -170,9 +193,14 @@ def guidance_files(db, action: str, folder: Path) -> int:
 def export_file(db, args) -> int:
     from app.exports import Filters, run_export
 
+    out = Path(args.out)
     filters = Filters(since=args.since, until=args.until, status=args.status, language=args.language)
     actor = f"cli:{getpass.getuser()}"
-    count = run_export(db, args.format, args.profile, filters, Path(args.out), None, actor, "cli")
+    try:
+        count = run_export(db, args.format, args.profile, filters, out, None, actor, "cli")
+    except OSError as exc:  # no permission, a full disk: one line, no traceback
+        print(f"{out}: could not write the export: {exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return 2
     print(f"wrote {count} rows to {args.out} (audited as {actor})")
     return 0
 

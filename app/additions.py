@@ -14,10 +14,12 @@ from app import desk, directory
 from app.case_schema import answer_of
 from app.screens import Reply, column, tap
 from app.intake import cases_of
+from app.case_card import report_files
 from core.config import LANGUAGES
 from core.i18n import t
 from db.models import Case, CaseAddition, utcnow
 from flows import readers
+from flows.engine import MAX_ATTACHMENTS
 from flows.steps import STEPS
 from flows.validators import Invalid
 
@@ -65,17 +67,24 @@ def read_addition(kind: str, given: readers.Input, today: date) -> tuple[dict | 
         return None, exc
 
 
-def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value: dict, receipt: int) -> bool:
+SAVED, NOT_OWN, TOO_MANY_FILES = "saved", "not_own", "too_many_files"
+
+
+def save_addition(session: Session, telegram_id: int, ref: str, kind: str, value: dict, receipt: int) -> str:
+    """SAVED (also for a redelivered update), NOT_OWN, or TOO_MANY_FILES: files added later
+    share the report's limit (`flows.engine.MAX_ATTACHMENTS`) with those sent with it."""
     case = own_case(session, telegram_id, ref)
     if case is None:
-        return False
+        return NOT_OWN
     if not session.exec(select(CaseAddition).where(CaseAddition.source_receipt == receipt)).first():
+        if kind == "attachment" and len(report_files(session, case.id)) >= MAX_ATTACHMENTS:
+            return TOO_MANY_FILES
         if kind in REPLACES:
             value = {**value, "previous": _replace(session, case, kind, value, utcnow())}
         session.add(CaseAddition(case_id=case.id, kind=kind, value=value, source_receipt=receipt))
     if kind != "attachment":  # files keep coming until Done
         desk.stop_waiting(session, telegram_id)
-    return True
+    return SAVED
 
 
 def _replace(session: Session, case: Case, kind: str, value: dict, now: datetime) -> dict:
@@ -95,6 +104,10 @@ def _replace(session: Session, case: Case, kind: str, value: dict, now: datetime
 
 def file_saved(language: str, ref: str) -> Reply:
     return Reply(t(language, "update.file_saved"), [[tap(t(language, "button.done"), "ud", ref)]])
+
+
+def too_many_files(language: str, ref: str) -> Reply:
+    return Reply(t(language, "invalid.input.too_many_files", max=MAX_ATTACHMENTS), [[tap(t(language, "button.done"), "ud", ref)]])
 
 
 def staff_notice(language: str, ref: str, kind: str) -> str:

@@ -9,12 +9,12 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app import desk, directory, guidance_versions as versions
+from app import desk, directory, guidance_versions as versions, launch_check
 from app.guidance import section_messages
 from app.guidance_sources import HOMEWARD, attach, cited, reference_of
 from app.guidance_files import IMPORTED_BY
 from app.screens import Reply, tap
-from core.config import LANGUAGE_NAMES, LANGUAGES
+from core.config import LANGUAGE_NAMES, LANGUAGES, Settings
 from core.i18n import Html, format_day, t
 from db.models import Mission, PendingInput
 
@@ -37,9 +37,11 @@ def _back(language: str, *to: object) -> list:
     return [tap(t(language, "button.back"), "ad", *to)]
 
 
-def overview(session: Session, language: str) -> list[Reply]:
+def overview(session: Session, language: str, to_do: list[str] | None = None) -> list[Reply]:
+    """`to_do`: what stands between the install and families (app.launch_check), on top."""
     sections = versions.overview(session, language)
-    lines = [t(language, "admin.overview.title"), ""]
+    lines = [*to_do, ""] if to_do else []
+    lines += [t(language, "admin.overview.title"), ""]
     for section in sections:
         states = " · ".join(f"{LANGUAGE_NAMES[lang]} {STATE_MARK[section.states.get(lang, versions.UNVERIFIED)]}" for lang in LANGUAGES)
         lines.append(t(language, "admin.overview.line", title=section.title, states=states))
@@ -126,8 +128,14 @@ def show_field(session: Session, language: str, mission_key: str, name: str) -> 
     text = t(language, "admin.field.detail", field=t(language, f"contact.field.{name}"), value=row.value or "—", source=row.source or "—", state=_field_state(language, row))
     controls = [[tap(t(language, "button.admin.edit"), "ad", "fedit", mission_key, name)]]
     if row.value and not row.verified:
-        controls.append([tap(t(language, "button.admin.verify"), "ad", "fver", mission_key, name)])
+        # The button carries what it verifies: a value changed after this screen is refused.
+        controls.append([tap(t(language, "button.admin.verify"), "ad", "fver", mission_key, name, directory.fingerprint(row.value))])
     return [Reply(text, controls + [_back(language, "mis", mission_key)])]
+
+
+def home(session: Session, settings: Settings, language: str) -> list[Reply]:
+    """/guidance: the launch check's list, then the overview."""
+    return overview(session, language, launch_check.admin_lines(session, settings, language))
 
 
 # Screens: read-only, (session, admin's language, *callback arguments) → replies.
@@ -163,8 +171,14 @@ def rollback(session: Session, admin_id: int, section: str, text_language: str, 
     return versions.rollback(session, section, text_language, version, admin_id).version
 
 
-def verify(session: Session, admin_id: int, mission_key: str, name: str) -> bool:
-    return directory.verify_field(session, mission_key, name, admin_id) is not None
+def verify(session: Session, language: str, admin_id: int, mission_key: str, name: str, shown: str) -> str:
+    """The admin's answer: verified, nothing to verify, or changed since it was shown (with the new value)."""
+    verified, row = directory.verify_field(session, mission_key, name, admin_id, shown)
+    if verified:
+        return t(language, "admin.field.verified_now")
+    if row is None or not row.value:
+        return t(language, "admin.field.cannot_verify")
+    return t(language, "admin.field.changed_since", field=t(language, f"contact.field.{name}"), value=row.value)
 
 
 def publish(session: Session, admin_id: int) -> tuple[int, str] | None:

@@ -9,6 +9,7 @@ into pages, and the buttons under each page lead to the others: a case always op
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -21,6 +22,8 @@ from app.threads import KINDS as FILE_KINDS
 from core.i18n import Html, format_day, t
 from core.telegram_html import MAX_MESSAGE, parse_html, utf16_len
 from db.models import Attachment, Case, CaseAddition, CaseMessage, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink
+from flows import reference
+from flows.files import recorded_forwardable
 
 PAGE_LIMIT = MAX_MESSAGE - 96  # room for the page's own title line
 PIECE = 3000  # free text longer than this goes on in the next entry (its own page if need be)
@@ -77,6 +80,8 @@ def entries(session: Session, language: str, case: Case) -> list[str]:
                mission=office_name(session, language, case.consular_mission)),
              t(language, "staff.card.assignee", who=shown[case.assignee_id]) if case.assignee_id else t(language, "staff.card.unassigned"), ""]
     found += describe_case(language, case)
+    found += [t(language, "staff.case.file_held", name=f.name or t(language, f"staff.card.file.{f.kind}"))
+              for f in case_files(session, case.id) if not f.forwardable]
     for link, other in links(session, case.id):
         found.append(t(language, "staff.case.duplicate", ref=other.ref, score=round(link.score * 100), state=t(language, f"staff.dup.{link.state}")))
     # Statuses by their names in the reader's language, as the status buttons call them.
@@ -115,9 +120,10 @@ def paginate(found: list[str], limit: int = PAGE_LIMIT) -> list[str]:
 
 def card(session: Session, language: str, ref: str, page: int = 0) -> Reply:
     """One page of the card (-1: the last, where the newest messages are) and its buttons."""
-    case = session.exec(select(Case).where(Case.ref == ref.upper())).first()
+    ref = reference.as_typed(ref)  # as typed or read out: fj6djg, FJ6 DJG
+    case = session.exec(select(Case).where(Case.ref == ref)).first()
     if case is None:
-        gone = session.get(CaseTombstone, ref.upper())
+        gone = session.get(CaseTombstone, ref)
         if gone is not None:  # deleted by the family or by retention: say so, keep nothing else
             return Reply(t(language, "staff.case.tombstone", ref=gone.ref, date=format_day(language, gone.received_at.date()),
                            reason=t(language, f"staff.tombstone.{gone.reason}"), deleted=format_day(language, gone.deleted_at.date())))
@@ -164,12 +170,36 @@ def links(session: Session, case_id: int) -> list[tuple[DuplicateLink, Case]]:
     return found
 
 
+@dataclass(frozen=True)
+class CaseFile:
+    kind: str
+    file_id: str
+    name: str | None  # already made safe to show (flows.files.safe_name)
+    forwardable: bool  # may be sent to staff (flows.files)
+
+
+def report_files(session: Session, case_id: int) -> list[CaseFile]:
+    """The report's files, then those added with /update (together within the report's limit)."""
+    files = [CaseFile(a.kind, a.file_id, a.file_name, a.forwardable)
+             for a in session.exec(select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.id))]
+    added = select(CaseAddition).where(CaseAddition.case_id == case_id, CaseAddition.kind == "attachment").order_by(CaseAddition.id)
+    return files + [CaseFile(a.value["kind"], a.value["file_id"], a.value.get("file_name"), recorded_forwardable(a.value))
+                    for a in session.exec(added)]
+
+
+def case_files(session: Session, case_id: int) -> list[CaseFile]:
+    """Every file of a case: the report's, then those the family sent in the conversation. The
+    conversation keeps no file's type or name, so only what Telegram itself made (a photo, a
+    voice or video message) from there may reach staff; any other file is kept and flagged."""
+    query = select(CaseMessage).where(CaseMessage.case_id == case_id, CaseMessage.file_id.is_not(None)).order_by(CaseMessage.id)
+    return report_files(session, case_id) + [
+        CaseFile(m.attachment_kind or "document", m.file_id, None, recorded_forwardable({"kind": m.attachment_kind or "document"}))
+        for m in session.exec(query)]
+
+
 def files_of(session: Session, ref: str) -> list[tuple[str, str]]:
-    """(kind, Telegram file id) of a case's files, the report's first, then those the family
-    sent in the conversation, each in the order they came."""
+    """(kind, Telegram file id) of the files staff may be sent: never one flagged as unsafe."""
     case = session.exec(select(Case).where(Case.ref == ref)).first()
     if case is None:
         return []
-    files = [(a.kind, a.file_id) for a in session.exec(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))]
-    query = select(CaseMessage).where(CaseMessage.case_id == case.id, CaseMessage.file_id.is_not(None)).order_by(CaseMessage.id)
-    return files + [(m.attachment_kind, m.file_id) for m in session.exec(query)]
+    return [(f.kind, f.file_id) for f in case_files(session, case.id) if f.forwardable]

@@ -8,6 +8,9 @@ A contact detail reaches a family only once an admin has verified it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -129,10 +132,19 @@ def set_field(session: Session, mission_key: str, name: str, value: str, source:
     return row
 
 
-def verify_field(session: Session, mission_key: str, name: str, admin_id: int) -> ContactField | None:
+def fingerprint(value: str) -> str:
+    """Short enough for a button (64 bytes of callback data), long enough that two values an
+    admin could type never share it by chance."""
+    return hashlib.blake2b(value.encode(), digest_size=6).hexdigest()
+
+
+def verify_field(session: Session, mission_key: str, name: str, admin_id: int, shown: str) -> tuple[bool, ContactField | None]:
+    """Verify the value the admin was shown (`shown` is its `fingerprint`): (verified, the field
+    as it is now). If another admin changed it meanwhile nothing is stamped: families must
+    never get as "checked by our team" a value nobody checked."""
     row = fields_of(session, mission_key).get(name)
-    if row is None or not row.value:
-        return None
+    if row is None or not row.value or not hmac.compare_digest(fingerprint(row.value), shown):
+        return False, row
     row.verified_by, row.verified_at = admin_id, utcnow()
     session.add(row)
-    return row
+    return True, row

@@ -21,7 +21,6 @@ from sqlmodel import Session
 
 from app.case_schema import case_column
 from app.export_writers import write_csv, write_json_table, write_jsonl
-from app.xlsx_writer import write_xlsx
 from core.config import load_settings
 from flows.districts import load_districts
 from flows.region_data import load_regions
@@ -312,6 +311,8 @@ def write_export(session: Session, fmt: str, profile: str, filters: Filters, out
             # Stats are ASCII, and HXL readers (libhxl) take a BOM for part of the first column name.
             count = write_csv(rows, columns, handle, header_rows=header_rows, bom=not header_rows)
     elif fmt == "xlsx":
+        from app.xlsx_writer import write_xlsx  # XlsxWriter (1.5 MB) only in the process that writes a workbook
+
         count = write_xlsx(rows, columns, out, header_rows=header_rows, date_columns=dates, phone_columns=PHONE_COLUMNS)
     else:
         with out.open("w", encoding="utf-8", newline="\n") as handle:

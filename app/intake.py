@@ -12,18 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 
-from app import case_links, directory, drafts, guidance
+from app import case_links, daily_limit, directory, drafts, guidance
 from app.case_schema import case_values
 from core.config import language_code
 from core.i18n import format_day, t, tn
 from db.models import Attachment, Case, Conversation, UserProfile, utcnow
-from flows import engine
+from flows import engine, files
 from flows.engine import Out, OutKind
 from flows.reference import new_reference
 
@@ -186,6 +186,7 @@ def _create_case(session: Session, draft: Draft, person: Person, language: str, 
     )
     session.add(case)
     session.flush()
+    daily_limit.count_report(session, person.telegram_id, case.created_at.date())
     for item in answers.get("attachments") or []:
         session.add(
             Attachment(
@@ -195,6 +196,8 @@ def _create_case(session: Session, draft: Draft, person: Person, language: str, 
                 file_unique_id=item["file_unique_id"],
                 mime_type=item.get("mime_type"),
                 file_size=item.get("file_size"),
+                file_name=item.get("file_name"),
+                forwardable=files.recorded_forwardable(item),
             )
         )
     return case
@@ -213,10 +216,8 @@ def cases_of(session: Session, telegram_id: int) -> list[Case]:
 
 
 def cases_today(session: Session, telegram_id: int) -> int:
-    """Reports this person sent in the last 24 hours (a flood of reports is capped)."""
-    since = utcnow() - timedelta(days=1)
-    query = select(func.count()).select_from(Case).where(Case.reporter_telegram_id == telegram_id, Case.created_at >= since)
-    return session.exec(query).one()
+    """Reports this person sent today (UTC), deleted ones included (a flood of reports is capped)."""
+    return daily_limit.reports_on(session, telegram_id, utcnow().date())
 
 
 def status_lines(session: Session, telegram_id: int, language: str) -> list[str] | None:

@@ -10,6 +10,17 @@ from db.models import StaffProfile, StaffRole, utcnow
 
 ADMIN, STAFF = "admin", "staff"
 ROLES = (STAFF, ADMIN)
+# The commands each kind of person has (bot/wiring.py routes them; each checks the role on use).
+COMMANDS = ("start", "new", "status", "update", "language", "help", "cancel", "delete")
+STAFF_COMMANDS = ("cases", "case", "export")
+ADMIN_COMMANDS = ("guidance", "grant", "revoke")
+
+
+def commands_beyond_families(role: str | None) -> tuple[str, ...]:
+    """Staff have theirs; admins have the staff's and their own."""
+    if role == ADMIN:
+        return STAFF_COMMANDS + ADMIN_COMMANDS
+    return STAFF_COMMANDS if role == STAFF else ()
 
 
 def role_of(session: Session, settings: Settings, telegram_id: int | None) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.case_schema import STORED_STEPS, answer_of
 from app.directory import Route
+from app.roles import commands_beyond_families
 from core.config import Settings
 from core.i18n import Html, format_day, format_month, t, tn
 from flows.engine import UNKNOWN_ANSWERS
@@ -16,6 +17,15 @@ from flows.steps import REQUIRED, STEPS, Keyboard
 
 REVIEW_TEXT_LIMIT = 400  # long free text is shortened in the summary: no need to echo it all back
 SHOWN_WHOLE_AT_THE_END = ("details",)  # staff read a family's own account in full, below the rest
+
+
+def help_text(language: str, role: str | None) -> str:
+    """/help: the family's commands, then those of staff and admins, to those who hold the role."""
+    lines = [t(language, "help.text")]
+    extra = commands_beyond_families(role)
+    if extra:
+        lines += ["", t(language, "help.role_commands")] + [f"/{name} — {t(language, f'command.{name}')}" for name in extra]
+    return "\n".join(lines)
 
 
 def choice_label(language: str, field: str, value: str) -> str:

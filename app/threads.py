@@ -22,6 +22,7 @@ from app.screens import PHONE_WIDTH, Button, Reply, column, fit, tap
 from core.i18n import t
 from db.models import Case, CaseMessage, Conversation, PendingInput, utcnow
 from flows.engine import Out, OutKind, Phase
+from flows.text import clean_text
 
 FAMILY, TEAM = "family", "team"
 THREAD, HELD = "thread", "held"
@@ -42,6 +43,7 @@ class Written:
 def message_of(text: str | None, media: dict | None) -> dict[str, Any] | None:
     """A family's message as the thread keeps it; None when it is nothing we can pass on (a
     sticker, a location pin)."""
+    text = clean_text(text) if text else text  # stored without direction controls
     if media is not None and media.get("kind") in KINDS:
         return {"text": text or None, "kind": media["kind"], "file_id": media["file_id"]}
     if text and text.strip():

@@ -90,6 +90,15 @@ class Tally:
     last_reply: float = 0.0
 
 
+def send_step(user: FakeUser, step: Step) -> None:
+    if step.kind == "send":
+        user._send(step.value)
+    elif step.kind == "contact":
+        user._click(step.value, phone_number=PHONE)
+    else:
+        user._click(step.value)
+
+
 async def take_steps(user: FakeUser, steps: tuple[Step, ...], tally: Tally, timeout: float,
                      stop_at: float | None = None) -> None:
     """One relative: each step, then wait for its replies. A reply that never comes is lost,
@@ -100,12 +109,7 @@ async def take_steps(user: FakeUser, steps: tuple[Step, ...], tally: Tally, time
         started = time.perf_counter()
         if tally.first_sent is None:
             tally.first_sent = started
-        if step.kind == "send":
-            user._send(step.value)
-        elif step.kind == "contact":
-            user._click(step.value, phone_number=PHONE)
-        else:
-            user._click(step.value)
+        send_step(user, step)
         tally.updates += 1
         try:
             await user.anext_messages(step.replies, timeout)

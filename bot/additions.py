@@ -53,9 +53,11 @@ async def addition_message(update: Update, context: Context, pending: Pending, l
     if invalid is not None:
         reason = t(language, f"invalid.{invalid.reason}", **invalid.params)
         return await say(context.bot, person.chat_id, reason + "\n\n" + t(language, f"update.ask.{kind}"))
-    saved = await services(context).db.run(lambda s: additions.save_addition(s, person.telegram_id, ref, kind, value, receipt_of(update)))
-    if not saved:
+    outcome = await services(context).db.run(lambda s: additions.save_addition(s, person.telegram_id, ref, kind, value, receipt_of(update)))
+    if outcome == additions.NOT_OWN:
         return
+    if outcome == additions.TOO_MANY_FILES:
+        return await show(context.bot, person.chat_id, additions.too_many_files(language, ref))
     if kind == "attachment":
         return await show(context.bot, person.chat_id, additions.file_saved(language, ref))
     await finished(update, context, language, ref, kind)

@@ -34,7 +34,8 @@ async def on_guidance(update: Update, context: Context) -> None:
     language = await role_language(update, context, ADMIN)
     if language is None:
         return await on_help(update, context)
-    await _screen(update, context, language, "home")
+    settings = services(context).settings
+    await _show(update, context, await services(context).db.read(lambda s: guidance_desk.home(s, settings, language)))
 
 
 async def on_admin_callback(update: Update, context: Context) -> None:
@@ -73,10 +74,12 @@ async def _rollback(update: Update, context: Context, language: str, admin_id: i
     await _screen(update, context, language, "txt", section, text_language)
 
 
-async def _verify(update: Update, context: Context, language: str, admin_id: int, mission_key: str, name: str) -> None:
-    verified = await services(context).db.run(lambda s: guidance_desk.verify(s, admin_id, mission_key, name))
-    await say(context.bot, update.effective_chat.id, t(language, "admin.field.verified_now") if verified else t(language, "admin.field.cannot_verify"))
-    await _screen(update, context, language, "mis", mission_key)
+async def _verify(update: Update, context: Context, language: str, admin_id: int, mission_key: str, name: str, shown: str = "") -> None:
+    """`shown`: the fingerprint of the value on the screen the admin tapped (none on a button
+    from before fingerprints: refused, with the value as it is now)."""
+    answer = await services(context).db.run(lambda s: guidance_desk.verify(s, language, admin_id, mission_key, name, shown))
+    await say(context.bot, update.effective_chat.id, answer)
+    await _screen(update, context, language, "fld", mission_key, name)  # as it is now, to verify again
 
 
 async def _publish(update: Update, context: Context, language: str, admin_id: int) -> None:

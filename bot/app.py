@@ -4,6 +4,7 @@ every handler."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from pathlib import Path
@@ -17,6 +18,7 @@ from telegram.ext import Application, Defaults
 from app import roles
 from app.directory import load_directory_seeds, unverified
 from app.guidance import load_seeds
+from app.launch_check import exposed_files
 from app.privacy import FloodGuard, housekeeping
 from bot.context import SERVICES, Services
 from bot.inbox import POLL_TIMEOUT, Inbox, Poller
@@ -24,7 +26,7 @@ from bot.processor import ChatOrderedProcessor
 from bot.reminders import draft_care
 from bot.sending import PatientRateLimiter
 from bot.transport import LeanRequest, ProxyRefused
-from bot.wiring import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS, wire
+from bot.wiring import COMMANDS, wire
 from core.config import LANGUAGES, Settings
 from core.i18n import compile_catalogs, t
 from db.database import Database
@@ -61,6 +63,10 @@ def prepare_database(settings: Settings) -> Database:
     added = db.run_sync(load_seeds) + db.run_sync(load_directory_seeds)
     if added:
         log.info("loaded %d guidance texts, missions and regions from seeds", added)
+    exposed = exposed_files(settings)
+    if exposed:
+        log.warning("readable by other users of this server: %s; run chmod 600 on them (run_bot.py check lists what else is open)",
+                    ", ".join(str(path) for path in exposed))
     hidden = db.run_sync(unverified)
     if hidden:
         # Admins see this list in /guidance too; families never see these details.
@@ -77,7 +83,7 @@ async def register_commands(application: Application) -> None:
     people = db.read_sync(lambda session: roles.all_roles(session, settings))
     for telegram_id, role, _where in people:
         # Staff and admins see their commands in their own chat; a family is never offered them.
-        extra = STAFF_COMMANDS + (ADMIN_COMMANDS if role == roles.ADMIN else ())
+        extra = roles.commands_beyond_families(role)
         commands = [BotCommand(c, t(settings.default_language, f"command.{c}")) for c in (*COMMANDS, *extra)]
         try:
             await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(telegram_id))
@@ -126,6 +132,11 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
         if application.post_init:  # PTB calls it only from run_polling, which we do not use
             await application.post_init(application)
         await application.start()
+        # What start-up built (modules, seeds, tables, keyboards) lives as long as the process:
+        # set aside from the collector, which then only walks what the surge creates, and runs
+        # its full collections often enough that cyclic garbage does not pile up in a surge.
+        gc.collect()
+        gc.freeze()
         polling = asyncio.create_task(poller.run())
         stop_requested = asyncio.create_task(poller.stopped())
         app = application.bot_data[SERVICES]

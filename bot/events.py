@@ -9,6 +9,7 @@ from telegram import Message
 from core.callbacks import parse
 from core.config import LANGUAGES
 from core.i18n import t
+from flows import files
 from flows.engine import Event, Phase
 from flows.readers import Input
 from flows.steps import STEPS, Keyboard
@@ -37,12 +38,14 @@ def message_input(message: Message) -> Input:
 def _media(message: Message) -> dict | None:
     if message.photo:
         largest = message.photo[-1]
-        return {"kind": "photo", "file_id": largest.file_id, "file_unique_id": largest.file_unique_id, "file_size": largest.file_size, "mime_type": "image/jpeg"}
+        return {"kind": "photo", "file_id": largest.file_id, "file_unique_id": largest.file_unique_id, "file_size": largest.file_size,
+                "mime_type": "image/jpeg", "file_name": None, "forwardable": True}
     for kind in ("document", "voice", "audio", "video", "video_note"):
         item = getattr(message, kind)
         if item:
-            return {"kind": kind, "file_id": item.file_id, "file_unique_id": item.file_unique_id,
-                    "file_size": item.file_size, "mime_type": getattr(item, "mime_type", None)}
+            mime, name = getattr(item, "mime_type", None), getattr(item, "file_name", None)
+            return {"kind": kind, "file_id": item.file_id, "file_unique_id": item.file_unique_id, "file_size": item.file_size,
+                    "mime_type": mime, "file_name": files.safe_name(name), "forwardable": files.forwardable(kind, mime, name)}
     return None
 
 

@@ -11,10 +11,13 @@ from datetime import date
 from sqlmodel import Session
 from telegram import Message, Update
 from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop
 
 from app import case_links, threads
 from app.guidance import sources_text, the_rest
 from app.intake import Draft, cases_today, language_of, run_turn, set_language, status_lines
+from app.roles import role_of
+from app.texts import help_text
 from bot import keyboards, render
 from bot.context import Context, person_of, read, services
 from bot.events import callback_event, message_input, typed_event
@@ -187,8 +190,27 @@ async def on_language(update: Update, context: Context) -> None:
 
 
 async def on_help(update: Update, context: Context) -> None:
-    person, language, _ = await read(update, context)
-    await say(context.bot, person.chat_id, t(language, "help.text"), keyboards.start_report(language))
+    settings = services(context).settings
+    private = update.effective_chat is not None and update.effective_chat.type == "private"
+    person, language, role = await read(update, context, lambda s, p, _language: role_of(s, settings, p.telegram_id) if private else None)
+    await say(context.bot, person.chat_id, help_text(language, role), keyboards.start_report(language))
+
+
+async def on_tap_in_group(update: Update, context: Context) -> None:
+    """Before anything else (group -3): a button tapped in a group does nothing there. A family's
+    review or a status message must never land in a group, so the tapper only hears, privately
+    (the button's own notice), that this works in a private chat with the bot."""
+    chat = update.effective_chat
+    if chat is None or chat.type == "private":
+        return
+    code = update.effective_user.language_code if update.effective_user else None
+    language = language_code(code) or services(context).settings.default_language
+    try:
+        await post(context.bot, "answerCallbackQuery", callback_query_id=update.callback_query.id,
+                   text=t(language, "group.buttons_private", bot=context.bot.username))
+    except BadRequest:
+        pass  # a redelivered tap: Telegram forgot the query
+    raise ApplicationHandlerStop
 
 
 async def on_group(update: Update, context: Context) -> None:

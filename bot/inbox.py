@@ -37,8 +37,9 @@ MAX_UPDATES_PER_POLL = 100  # Telegram's own maximum
 # Where a parsed update carries its receipt: PTB keeps fields it does not know in `api_kwargs`.
 RECEIPT_FIELD = "homeward_receipt"
 # Deliveries remembered in memory, to drop one Telegram sends again without a trip to the disk
-# (a repeat comes in the next batch or so; the database's unique key is the last word).
-RECENT_DELIVERIES = 10_000
+# (a repeat comes in the next batch or so; the database's unique key is the last word):
+# 30 full batches, about 0.5 MB.
+RECENT_DELIVERIES = 3_000
 
 
 def chat_key(update: Update) -> int | None:
@@ -65,16 +66,42 @@ def parse_update(item: dict, bot, receipt: int) -> Update:
     return Update.de_json({**item, RECEIPT_FIELD: receipt}, bot)
 
 
+# What a stored message never needs to be handled again: the message it replies to or quotes
+# (in a staff chat, a whole case card), a pinned one.
+_QUOTED = ("reply_to_message", "external_reply", "quote", "pinned_message")
+
+
+def stored_form(item: dict) -> dict:
+    """What replaying an update needs, and no more. A button tap carries the message it was
+    attached to (in a staff chat, the case card with names and phones); only its id and chat
+    are kept, so a replayed tap sees an inaccessible message (date 0), as for an old one.
+    The tapper, the button's data and ids stay: they are what the handlers read."""
+    query = item.get("callback_query")
+    if isinstance(query, dict) and isinstance(query.get("message"), dict):
+        attached = query["message"]
+        chat = attached.get("chat") or {}
+        bare = {"message_id": attached.get("message_id"), "date": 0, "chat": {"id": chat.get("id"), "type": chat.get("type")}}
+        return {**item, "callback_query": {**query, "message": bare}}
+    for kind in ("message", "edited_message"):
+        message = item.get(kind)
+        if isinstance(message, dict) and any(key in message for key in _QUOTED):
+            return {**item, kind: {key: value for key, value in message.items() if key not in _QUOTED}}
+    return item
+
+
 class Delivery:
-    """One update as Telegram sent it, in the canonical form that is stored and compared."""
+    """One update as Telegram sent it: recognised by its full content (`digest`), stored in
+    its `stored_form` (`payload`)."""
 
     __slots__ = ("item", "update_id", "payload", "digest", "receipt", "update")
 
     def __init__(self, item: dict):
         self.item = item
         self.update_id: int = item["update_id"]
-        self.payload = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        self.digest = hashlib.blake2b(self.payload.encode(), digest_size=16).hexdigest()
+        canonical = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        self.digest = hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+        kept = stored_form(item)
+        self.payload = canonical if kept is item else json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         self.receipt = 0
         self.update: Update | None = None
 

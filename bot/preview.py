@@ -23,8 +23,10 @@ HELP = """Type your answers. A number presses that button of the newest keyboard
 
 
 def banner(settings: Settings) -> str:
+    you = ("an admin (try /guidance, /cases, /help)" if PREVIEW_USER_ID in settings.admin_ids
+           else "a relative writing to the bot (`make run ADMIN=1` to be an admin)")
     return (
-        "Homeward — local preview. You are a relative writing to the bot; nothing leaves this machine.\n"
+        f"Homeward — local preview. You are {you}; nothing leaves this machine.\n"
         f"Database: {settings.database_url}\n"
         "To run on Telegram: put a token from @BotFather in TELEGRAM_BOT_TOKEN (see .env.example), then `make run`.\n"
         + HELP
@@ -95,14 +97,16 @@ async def terminal(telegram: FakeTelegram, language: str | None) -> None:
             await print_replies(user)
 
 
-async def preview(settings: Settings, language: str | None) -> None:
+async def preview(settings: Settings, language: str | None, admin: bool = False) -> None:
     # Message ids go on from where earlier previews left them, as Telegram's do; update ids
     # start from 1 on every run, as after Telegram renumbers them.
     telegram = FakeTelegram(first_id=int(time.time()))
     server = StandinServer(telegram)
     await server.start()
     settings = settings.model_copy(
-        update={"telegram_bot_token": "1000000:PREVIEW", "telegram_api_base_url": server.base_url, "telegram_api_file_url": server.file_url}
+        update={"telegram_bot_token": "1000000:PREVIEW", "telegram_api_base_url": server.base_url, "telegram_api_file_url": server.file_url,
+                # --admin: you are an admin (and so staff) for this preview only, as ADMIN_IDS would make you
+                "admin_ids": (*settings.admin_ids, PREVIEW_USER_ID) if admin else settings.admin_ids}
     )
     db = prepare_database(settings)
     application = build_application(settings, db)
@@ -115,9 +119,9 @@ async def preview(settings: Settings, language: str | None) -> None:
         db.close()
 
 
-def run_preview(settings: Settings, language: str | None) -> int:
+def run_preview(settings: Settings, language: str | None, admin: bool = False) -> int:
     try:
-        asyncio.run(preview(settings, language))
+        asyncio.run(preview(settings, language, admin))
     except KeyboardInterrupt:
         print()
     return 0

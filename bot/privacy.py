@@ -5,23 +5,30 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from app.privacy import ask_to_delete, deleted, forget
-from bot.context import Context, language, read, services
+from app.intake import language_of
+from app.privacy import ask_to_delete, deleted, forget, staff_chats
+from bot.context import Context, language, person_of, read, services
 from bot.handlers import answer_quietly
+from bot.inbox import receipt_of
 from bot.sending import say, show
 from core.callbacks import parse
 from core.i18n import t
 
 
 async def on_delete(update: Update, context: Context) -> None:
-    person, _language, question = await read(update, context, ask_to_delete)
-    await show(context.bot, person.chat_id, question)
+    app, person, receipt = services(context), person_of(update), receipt_of(update)
+    asked = await app.db.run(lambda s: ask_to_delete(s, person, language_of(s, person, app.settings.default_language), receipt))
+    if asked.purged:
+        await app.db.checkpoint()
+    await show(context.bot, person.chat_id, asked.reply)
 
 
 async def on_delete_callback(update: Update, context: Context) -> None:
     person, chosen_language, _ = await read(update, context)
     if parse(update.callback_query.data) == ("dl", ["yes"]):
-        held = await services(context).db.run(lambda s: forget(s, person))
+        app = services(context)
+        held = await app.db.run(lambda s: forget(s, person, staff_chats(s, app.settings)))
+        await app.db.checkpoint()  # the deleted text must not live on in the -wal file
         text = deleted(chosen_language, held)
     else:
         text = t(chosen_language, "delete.kept")

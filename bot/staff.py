@@ -21,6 +21,7 @@ from bot.sending import say, show
 from core.callbacks import parse
 from core.i18n import t
 from flows.steps import N_
+from flows.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ async def on_case(update: Update, context: Context) -> None:
         return await on_help(update, context)
     if not context.args:
         return await reply(update, context, t(language, "staff.case.usage"))
-    await show_case(update, context, language, context.args[0])
+    await show_case(update, context, language, " ".join(context.args))  # `FJ6 DJG` read out in two parts too
 
 
 async def show_case(update: Update, context: Context, language: str, ref: str) -> None:
@@ -91,7 +92,7 @@ async def note_text(update: Update, context: Context, pending: Pending, language
     ref = pending.args[0]
     if not update.effective_message.text:
         return await reply(update, context, t(language, "staff.note.prompt", ref=ref))
-    text, staff_id = update.effective_message.text, update.effective_user.id
+    text, staff_id = clean_text(update.effective_message.text), update.effective_user.id
     await services(context).db.run(lambda s: desk_cases.save_note(s, ref, staff_id, text, receipt_of(update)))
     await reply(update, context, t(language, "staff.note.saved"))
 

@@ -15,6 +15,7 @@ from bot.inbox import receipt_of
 from bot.sending import say, show
 from core.callbacks import parse
 from core.i18n import t
+from flows.text import clean_text
 
 
 async def _reply(update: Update, context: Context, shown: Reply | str) -> None:
@@ -55,7 +56,7 @@ async def tell_family(update: Update, context: Context, language: str, ref: str,
 async def status_message(update: Update, context: Context, pending: Pending, language: str) -> None:
     """The message staff wrote for the family: re-asked when it cannot go out in one message."""
     ref, status = pending.args
-    text = update.effective_message.text
+    text = clean_text(update.effective_message.text or "")  # no direction controls in what she reads
     app = services(context)
     if not text and status in status_news.CONFIRMED_ONLY:
         return await _reply(update, context, await app.db.read(lambda s: status_news.deceased_prompt(s, language, ref)))

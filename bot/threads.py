@@ -22,6 +22,7 @@ from bot.sending import say, show
 from bot.staff import notify_staff_chat, reply
 from core.callbacks import parse
 from core.i18n import t
+from flows.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ async def assign(update: Update, context: Context, language: str, ref: str, to: 
 async def staff_reply(update: Update, context: Context, pending: Pending, language: str) -> None:
     """A staff member's reply: stored, then sent to the family framed in her language."""
     ref = pending.args[0]
-    text = update.effective_message.text
+    text = clean_text(update.effective_message.text or "")  # no direction controls in what she reads
     app = services(context)
     if not text:
         case = await app.db.read(lambda s: thread_desk.find(s, ref))

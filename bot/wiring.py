@@ -6,13 +6,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
-from app.roles import ADMIN, STAFF
+from app.roles import ADMIN, ADMIN_COMMANDS, COMMANDS, STAFF, STAFF_COMMANDS
 from bot import additions, admin, desk, handlers, privacy, reminders, staff, staff_export, status_news, threads
 from bot.context import Services
 
-COMMANDS = ("start", "new", "status", "update", "language", "help", "cancel", "delete")
-STAFF_COMMANDS = ("cases", "case", "export")
-ADMIN_COMMANDS = ("guidance", "grant", "revoke")
+__all__ = ["ADMIN_COMMANDS", "COMMANDS", "STAFF_COMMANDS", "wire"]  # the names are app.roles'; routed here
 
 # Every command of a private chat; each checks who may use it on every use.
 PRIVATE_COMMANDS = {
@@ -61,6 +59,7 @@ def wire(application: Application, services: Services) -> None:
     services.desk = dict(AWAITED)
     services.on_submitted = ON_SUBMITTED
     private = filters.ChatType.PRIVATE
+    application.add_handler(CallbackQueryHandler(handlers.on_tap_in_group), group=-3)  # a button in a group: nothing there
     application.add_handler(TypeHandler(Update, privacy.on_any_update), group=-2)  # one flooder waits, nobody else
     # First (group -1): a message the bot is waiting for outside the intake (an admin's edit, a
     # staff note, a family's addition) and its /cancel; everything else falls through.

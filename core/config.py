@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    # Where the daily database backups land: the launch check reads the newest one's age.
+    backup_dir: Path | None = None
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> "Settings":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import threading
 import time
@@ -44,7 +45,7 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            keep_private(Path(path))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
@@ -58,6 +59,26 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
     engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
     event.listen(engine, "connect", end_if_client_vanishes)
     return engine
+
+
+def keep_private(database: Path) -> None:
+    """Only the bot's own user may read the data: a folder it creates is 0700, the database file
+    (created here before SQLite opens it) and its -wal and -shm 0600 (SQLite gives those the
+    database file's mode; an existing file that others could read is narrowed)."""
+    folder = database.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True)
+        folder.chmod(0o700)  # mkdir's mode passes through the umask
+    if not database.exists():
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+    for file in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except FileNotFoundError:
+            pass
+        except PermissionError:
+            log.warning("%s is readable by others and not ours to change", file.name)
 
 
 # Per-session settings any client may make: the server ends a session whose client vanished from
@@ -82,6 +103,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Deleted rows are overwritten with zeros, not left in free space for anyone who reads the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -158,6 +181,22 @@ class Database:
         questions asked on every message never queue behind (or block) the commits."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, self.read_sync, fn)
+
+    def checkpoint_sync(self) -> None:
+        """After a purge (SQLite): copy the WAL into the database and empty it, so text just
+        deleted (and zeroed, `secure_delete`) does not live on in old frames of the -wal file."""
+        if not self.is_sqlite:
+            return
+        connection = self.engine.raw_connection()
+        try:
+            busy, _frames, _copied = connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                log.warning("WAL checkpoint could not finish (a reader was busy); it runs again at the next purge")
+        finally:
+            connection.close()
+
+    async def checkpoint(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self.checkpoint_sync)
 
     def close(self) -> None:
         self._writer.stop()

@@ -56,3 +56,13 @@ def downgrade(url: str, revision: str) -> None:
     from alembic import command
 
     command.downgrade(alembic_config(url), revision)
+
+
+def revisions(connection) -> tuple[str | None, str | None]:
+    """(the database's Alembic revision, the newest there is), read without changing anything."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    current = MigrationContext.configure(connection).get_current_revision()
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    return current, head

@@ -152,6 +152,10 @@ class Attachment(SQLModel, table=True):
     file_unique_id: str = Field(max_length=128)
     mime_type: str | None = Field(default=None, max_length=128)
     file_size: int | None = None
+    file_name: str | None = Field(default=None, max_length=128)  # as sent, made safe to show
+    # Photos, voice, video, audio and PDF go to staff on "Send the files"; anything else (an
+    # executable, a script, an archive) is only kept for the export and flagged on the case.
+    forwardable: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -360,3 +364,25 @@ class CaseMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     # A team message reaches the family after it is stored; None until Telegram took it.
     delivered_at: datetime | None = None
+
+
+class DailySalt(SQLModel, table=True):
+    """A random key for one day's report counter; deleted with the day's counts, after which
+    no count can be tied to a Telegram id again."""
+
+    __tablename__ = "daily_salt"
+
+    day: date = Field(primary_key=True)
+    salt: str = Field(max_length=64)
+
+
+class DailyReportCount(SQLModel, table=True):
+    """How many reports one person sent on one day, under a keyed hash of their id (that
+    day's salt): /delete removes the reports but not this, so deleting does not lift the
+    daily limit, and nothing here names or points at a family."""
+
+    __tablename__ = "daily_report_count"
+
+    day: date = Field(primary_key=True)
+    tag: str = Field(primary_key=True, max_length=64)
+    count: int = 0

@@ -4,11 +4,16 @@ months, parts of months, seasons, relative phrases and harmless fillers, as fold
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections import defaultdict
+from pathlib import Path
 
+import babel
 from babel.dates import get_month_names
 
+from core.i18n import LOCALES
 from flows.text import fold
 
 # Azerbaijani words are written once in Latin with diacritics and also matched in the
@@ -108,15 +113,39 @@ def _unambiguous(table: dict[str, set[int]]) -> dict[str, int]:
     return {key: next(iter(months)) for key, months in table.items() if len(months) == 1}
 
 
+MONTH_LOCALES = ("az", "az_Cyrl", "ru", "en")
+CLDR_MONTHS = LOCALES / "cldr_months.json"
+
+
+def cldr_month_names(cache: Path = CLDR_MONTHS) -> dict[str, list[str]]:
+    """`width/context/locale` → the twelve names, from Babel's CLDR data. Loading that data
+    costs the bot about 7 MB of memory for good (four locales, kept by Babel), against a few
+    kilobytes of names: so they are read once per Babel version and kept in a file beside the
+    compiled catalogs, derived data rebuilt whenever it is missing or stale."""
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        if kept.get("babel") == babel.__version__:
+            return kept["names"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    names = {f"{width}/{context}/{locale}": [get_month_names(width, context, locale)[month] for month in range(1, 13)]
+             for width in ("wide", "abbreviated") for context in ("format", "stand-alone") for locale in MONTH_LOCALES}
+    try:  # written whole or not at all: tests and the bot may start together
+        scratch = cache.with_name(f".{cache.name}.{os.getpid()}")
+        scratch.write_text(json.dumps({"babel": babel.__version__, "names": names}, ensure_ascii=False), encoding="utf-8")
+        os.replace(scratch, cache)
+    except OSError:
+        pass  # a read-only install reads CLDR at each start: slower to start, same answers
+    return names
+
+
 def _month_tables() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     wide: dict[str, set[int]] = defaultdict(set)
     abbreviated: dict[str, set[int]] = defaultdict(set)
-    for locale in ("az", "az_Cyrl", "ru", "en"):
-        for context in ("format", "stand-alone"):
-            for month, name in get_month_names("wide", context, locale).items():
-                wide[fold(name)].add(month)
-            for month, name in get_month_names("abbreviated", context, locale).items():
-                abbreviated[fold(name).strip(".")].add(month)
+    for key, names in cldr_month_names().items():
+        table = wide if key.startswith("wide/") else abbreviated
+        for month, name in enumerate(names, start=1):
+            table[fold(name) if table is wide else fold(name).strip(".")].add(month)
     stems: dict[str, set[int]] = defaultdict(set, {k: set(v) for k, v in wide.items()})
     for name, months in wide.items():
         # Russian names end in a case ending (января, январь, марта); the bare stem takes

@@ -52,6 +52,14 @@ _FOLD_TABLE = str.maketrans(
     }
 )
 
+# Direction controls: pasted into a name or a story they reorder what staff read (an "override"
+# shows characters backwards) and what a spreadsheet shows. Nothing in az/ru/en needs them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# Characters that show nothing but are not whitespace (zero-width and word joiners, BOM, soft
+# hyphen) or that some fonts draw blank though Unicode calls them letters or symbols (the Hangul
+# fillers, the blank Braille pattern): a "name" made of them looks empty to staff.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u3164\uffa0\u115f\u1160\u2800")
+_DROPPED = dict.fromkeys(map(ord, BIDI_CONTROLS))
 _HORIZONTAL_SPACE_RUN = re.compile(r" {2,}")
 _SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
 _BLANK_LINE_RUN = re.compile(r"\n{3,}")
@@ -74,10 +82,11 @@ def clean_text(text: str) -> str:
     """Tidy free text for storage without altering what the person wrote.
 
     Keeps newlines (a mother's account reads better with her paragraphs); turns tabs and
-    exotic spaces into plain spaces; drops other control characters and lone surrogates,
-    which would break the database encoder or the Telegram API when echoed back.
+    exotic spaces into plain spaces; drops direction controls (`BIDI_CONTROLS`), other control
+    characters and lone surrogates, which would break the database encoder or the Telegram API
+    when echoed back.
     """
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text).translate(_DROPPED)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     kept: list[str] = []
     for ch in text:
@@ -97,3 +106,8 @@ def clean_text(text: str) -> str:
     text = _BLANK_LINE_RUN.sub("\n\n", text)
     # Removing characters can leave combining marks out of canonical order; normalise again.
     return unicodedata.normalize("NFC", text).strip()
+
+
+def shows_something(text: str) -> bool:
+    """Whether any character of `text` is visible: not whitespace, not `INVISIBLE`, not a format character."""
+    return any(not ch.isspace() and ch not in INVISIBLE and unicodedata.category(ch) != "Cf" for ch in text)

@@ -14,7 +14,7 @@ from typing import Any
 
 import phonenumbers
 
-from flows.text import clean_text
+from flows.text import INVISIBLE, clean_text, shows_something
 
 # --- Reason keys -----------------------------------------------------------------------
 NAME_TOO_SHORT = "name.too_short"  # fewer than 2 characters or 2 letters; params: min
@@ -48,10 +48,9 @@ NAME_MAX_LEN = 100
 # Hyphen for double surnames, apostrophes for names like O’Neil or Azerbaijani
 # transliterations with ʼ, period for initials ("Əliyev R. M.").
 _NAME_PUNCTUATION = frozenset(" -'’ʼ.")
-# Invisible direction marks and BOM arrive with copy-pasted text and are not part of a name.
-_INVISIBLE_IN_NAMES = dict.fromkeys(
-    map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
-)
+# Invisible characters and blank-drawn fillers arrive with copy-pasted text (or are typed to get
+# past "a name, please") and are not part of a name; direction marks go in clean_text.
+_INVISIBLE_IN_NAMES = dict.fromkeys(map(ord, INVISIBLE))
 
 
 def person_name(text: str) -> str:
@@ -82,7 +81,7 @@ def person_name(text: str) -> str:
 def free_text(text: str, *, min_len: int = 2, max_len: int = 1000) -> str:
     """Clean free text and check its length (in characters, after cleaning)."""
     cleaned = clean_text(text)
-    if len(cleaned) < min_len:
+    if len(cleaned) < min_len or not shows_something(cleaned):
         raise Invalid(TEXT_TOO_SHORT, {"min": min_len})
     if len(cleaned) > max_len:
         raise Invalid(TEXT_TOO_LONG, {"max": max_len, "length": len(cleaned)})

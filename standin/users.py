@@ -196,8 +196,8 @@ class FakeUser:
                                  f"({button[kind]!r}); only callback buttons send updates")
         return self._callback(msg, button["callback_data"], button["text"])
 
-    def _callback(self, msg: BotMessage, data: str, label: str) -> dict[str, Any]:
-        chat = self._chat()
+    def _callback(self, msg: BotMessage, data: str, label: str, chat: Chat | None = None) -> dict[str, Any]:
+        chat = chat or self._chat()
         query_id = str(secrets.randbits(62))
         self.tg._queries[query_id] = CallbackQueryRecord(query_id, self.id, chat.chat_id,
                                                          msg.message_id, data)
@@ -302,6 +302,14 @@ class FakeUser:
     def click_data(self, data: str) -> dict[str, Any]:
         """A tap carrying any callback data on the newest bot message: forged or stale buttons."""
         return self.tg._sync(lambda: self._callback(self._chat().bot_messages[-1], data, f"<forged {data}>"))
+
+    def click_data_in_group(self, group_id: int, data: str) -> dict[str, Any]:
+        """A tap carrying any callback data on the bot's newest message in a group: a button
+        somewhere it does not belong (a family's keyboard has no place in a group)."""
+        def tap() -> dict[str, Any]:
+            group = self.tg._group_chat(group_id, "Staff")
+            return self._callback(group.bot_messages[-1], data, f"<in group {data}>", group)
+        return self.tg._sync(tap)
 
     def click(self, target: str | int, phone_number: str = DEFAULT_PHONE,
               location: tuple[float, float] = DEFAULT_LOCATION) -> dict[str, Any]:

@@ -99,7 +99,8 @@ SAMPLE = {"ref": "K7M-4PX", "year": "2025/26", "count": 3, "max": 20, "min": 194
           "filter": "all, ru", "new": "in_review", "kind": "location", "score": 93,
           "role": "staff", "situation": "captured", "what": "2 <reports>", "refs": "K7M-4PX, ABC-DEF",
           "reason": "by the reporter", "deleted": "21 noyabr 2026",
-          "name": "Əli <Məmmədov> & co", "page": 2, "pages": 3, "hours": 5, "limit": 4050,
+          "name": "Əli <Məmmədov> & co", "page": 2, "pages": 3, "hours": 5, "limit": 4050, "bot": "HomewardBot", "office": "Səfirlik <Moskva>",
+          "files": "data/a&b.db", "folder": "/var/backups/<h>", "current": "0004",
           "draft": "30 gün", "closed": "1 il", "deceased": "2 il", "no_report": "30 <gün>", "reference": "000_c46e.txt"}
 
 

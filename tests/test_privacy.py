@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlmodel import Session, create_engine, select
 
-from app.privacy import FloodGuard, purge
+from app.privacy import FloodGuard, Purged, purge
 from app.texts import consent_text
 from core.config import load_settings
 from core.i18n import t, tn
@@ -80,7 +80,7 @@ def test_retention_purges_old_closed_cases_and_processed_updates(tmp_path):
         session.add(InboxUpdate(receipt=2, update_id=2, digest="d2", payload="{}", done_at=now - timedelta(hours=1)))
         session.add(InboxUpdate(receipt=3, update_id=3, digest="d3", payload="{}", done_at=None, received_at=old))
         session.commit()
-        assert purge(session, load_settings(_env_file=None)) == (1, 1)
+        assert purge(session, load_settings(_env_file=None)) == Purged(closed=1, updates=1)
         session.commit()
         assert sorted(session.exec(select(Case.ref))) == ["NEW-CLS", "OLD-NEW"], "only closed cases past retention go"
         assert sorted(session.exec(select(InboxUpdate.receipt))) == [2, 3], "unprocessed updates are never purged"

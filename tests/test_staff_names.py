@@ -130,3 +130,17 @@ def test_a_renamed_staff_member_is_shown_with_the_new_name(bot, relative, admin,
     card = admin.ask(f"/case {ref}")
     assert t("en", "staff.card.assignee", who="Elçin Quliyev (@elchin_q)") in card.text
     assert "Elçin (" not in card.text and t("en", "staff.card.assignee", who="Elçin") + "\n" not in card.text
+
+
+def test_a_staff_members_delete_takes_the_name_colleagues_saw(bot, relative, admin, colleague):
+    elchin = colleague("Elçin", "en")
+    mother = relative("ru")
+    ref = submit_report(mother, "ru")
+    settle(elchin)
+    elchin.ask(f"/case {ref}")
+    assert kept_names(bot, elchin.id) == [("Elçin", None, "en")]
+    confirm = elchin.ask("/delete")
+    assert t("en", "delete.what.role") in confirm.text
+    elchin.tap(t("en", "button.delete_yes"))
+    settle(elchin)
+    assert kept_names(bot, elchin.id) == [], "the name staff saw goes with the rest"

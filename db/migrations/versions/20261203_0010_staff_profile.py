@@ -1,6 +1,6 @@
 """staff profile: staff shown by name, told in their Telegram app's language
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03 08:00:00
 
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011'
-down_revision = '0009'  # assigned '0008'; chained after main's 0009 when main was merged
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
