@@ -11,10 +11,11 @@ from sqlmodel import Session, select
 
 from app import desk, directory, guidance_versions as versions, launch_check
 from app.guidance import section_messages
+from app.guidance_sources import HOMEWARD, attach, cited, reference_of
 from app.guidance_files import IMPORTED_BY
 from app.screens import Reply, tap
-from core.config import LANGUAGES, Settings
-from core.i18n import format_day, t
+from core.config import LANGUAGE_NAMES, LANGUAGES, Settings
+from core.i18n import Html, format_day, t
 from db.models import Mission, PendingInput
 
 STATE_MARK = {versions.CURRENT: "✅", versions.OUTDATED: "⚠️", versions.UNVERIFIED: "❔"}
@@ -42,12 +43,13 @@ def overview(session: Session, language: str, to_do: list[str] | None = None) ->
     lines = [*to_do, ""] if to_do else []
     lines += [t(language, "admin.overview.title"), ""]
     for section in sections:
-        states = " · ".join(f"{lang} {STATE_MARK[section.states.get(lang, versions.UNVERIFIED)]}" for lang in LANGUAGES)
+        states = " · ".join(f"{LANGUAGE_NAMES[lang]} {STATE_MARK[section.states.get(lang, versions.UNVERIFIED)]}" for lang in LANGUAGES)
         lines.append(t(language, "admin.overview.line", title=section.title, states=states))
-    outdated = [f"{s.title} ({lang})" for s in sections for lang, state in s.states.items() if state == versions.OUTDATED]
+    outdated = [f"{s.title} ({LANGUAGE_NAMES[lang]})" for s in sections for lang, state in s.states.items() if state == versions.OUTDATED]
     if outdated:
         lines += ["", t(language, "admin.overview.outdated", items=", ".join(outdated))]
-    hidden = directory.unverified(session)
+    names = {m.key: m.name.get(language) or m.name["en"] for m in session.exec(select(Mission))}
+    hidden = [f"{names.get(key, key)}: {t(language, f'contact.field.{name}')}" for key, name in directory.unverified(session)]
     lines += ["", t(language, "admin.overview.contacts", count=len(hidden), items=", ".join(hidden) or "—")]
     rows = [[tap(s.title, "ad", "sec", s.key)] for s in sections] + [[tap(t(language, "button.admin.contacts"), "ad", "contacts")]]
     return [Reply("\n".join(lines), rows)]
@@ -56,7 +58,7 @@ def overview(session: Session, language: str, to_do: list[str] | None = None) ->
 def choose_language(session: Session, language: str, section: str) -> list[Reply]:
     row = versions.current(session, section, language)
     states = {lang: versions.state_of(r) for lang in LANGUAGES if (r := versions.current(session, section, lang))}
-    buttons = [tap(f"{lang} {STATE_MARK[state]}", "ad", "txt", section, lang) for lang, state in states.items()]
+    buttons = [tap(f"{LANGUAGE_NAMES[lang]} {STATE_MARK[state]}", "ad", "txt", section, lang) for lang, state in states.items()]
     return [Reply(t(language, "admin.section.choose_language", title=row.title if row else section), [buttons, _back(language, "home")])]
 
 
@@ -71,12 +73,23 @@ def show_text(session: Session, language: str, section: str, text_language: str)
         controls.append([tap(t(language, "button.admin.confirm"), "ad", "ok", section, text_language)])
     controls.append([tap(t(language, "button.admin.history"), "ad", "hist", section, text_language), *_back(language, "sec", section)])
     meta = t(language, "admin.text.meta", version=row.version, when=_when(language, row.created_at), who=_who(language, row.author_id), state=t(language, f"admin.state.{state}"))
-    return replies + [Reply(meta, controls)]
+    return replies + [Reply(sources_for_admins(language, row.body)), Reply(meta, controls)]
+
+
+def sources_for_admins(language: str, body: str) -> str:
+    """Each citation families see, with the file behind it (or who gave it), for admins only."""
+    lines = [t(language, "admin.sources.title")]
+    for label in cited(body):
+        reference = reference_of(label)
+        shown = t(language, "admin.sources.by_admin") if reference is None else (
+            t(language, "admin.sources.homeward") if reference == HOMEWARD else Html(f"<code>{html.escape(reference)}</code>"))
+        lines.append(t(language, "admin.sources.line", label=label, reference=shown))
+    return "\n".join(lines)
 
 
 def show_history(session: Session, language: str, section: str, text_language: str) -> list[Reply]:
     rows = versions.history(session, section, text_language)[:10]
-    lines = [t(language, "admin.history.title", title=rows[0].title, language=text_language)] + [
+    lines = [t(language, "admin.history.title", title=rows[0].title, language=LANGUAGE_NAMES[text_language])] + [
         t(language, "admin.history.line", version=r.version, when=_when(language, r.created_at), who=_who(language, r.author_id))
         + (" ✓" if r.is_current else "")
         for r in rows
@@ -134,6 +147,11 @@ def guidance_title(session: Session, section: str, text_language: str) -> str:
     return versions.current(session, section, text_language).title
 
 
+def with_sources(session: Session, section: str, text_language: str, body: str) -> tuple[str, int | None]:
+    """An admin's new text with each item's citation kept or given (see `app.guidance_sources`)."""
+    return attach(body, versions.current(session, section, text_language).body)
+
+
 def start_edit(session: Session, admin_id: int, section: str, text_language: str) -> str:
     """The admin's next message is the new text; returns the section's title for the prompt."""
     desk.wait_for(session, admin_id, desk.target("guidance", section, text_language))
@@ -176,7 +194,7 @@ def publish(session: Session, admin_id: int) -> tuple[int, str] | None:
 
 def published_note(language: str, version: int, text_language: str) -> str:
     others = [lang for lang in LANGUAGES if lang != text_language]
-    return t(language, "admin.published", version=version, languages=", ".join(others))
+    return t(language, "admin.published", version=version, languages=", ".join(LANGUAGE_NAMES[lang] for lang in others))
 
 
 def cancel(session: Session, admin_id: int) -> None:

@@ -15,13 +15,13 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from app import staff_people
+from app.plain_names import language_name, office_name
 from app.screens import Button, Reply, tap
 from app.texts import describe_case
 from app.threads import KINDS as FILE_KINDS
-from core.config import LANGUAGE_NAMES
 from core.i18n import Html, format_day, t
 from core.telegram_html import MAX_MESSAGE, parse_html, utf16_len
-from db.models import Attachment, Case, CaseAddition, CaseMessage, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink, Mission
+from db.models import Attachment, Case, CaseAddition, CaseMessage, CaseNote, CaseStatusChange, CaseTombstone, DuplicateLink
 from flows import reference
 from flows.files import recorded_forwardable
 
@@ -76,8 +76,8 @@ def entries(session: Session, language: str, case: Case) -> list[str]:
     messages = session.exec(select(CaseMessage).where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)).all()
     shown = staff_people.names(session, [case.assignee_id, *(c.author_id for c in changes), *(n.author_id for n in notes), *(m.staff_id for m in messages)])
     found = [t(language, "staff.case.title", ref=case.ref, status=t(language, f"staff.status.{case.status}")),
-             t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=LANGUAGE_NAMES.get(case.language, case.language),
-               mission=_office(session, language, case.consular_mission)),
+             t(language, "staff.case.meta", date=format_day(language, case.created_at.date()), language=language_name(case.language),
+               mission=office_name(session, language, case.consular_mission)),
              t(language, "staff.card.assignee", who=shown[case.assignee_id]) if case.assignee_id else t(language, "staff.card.unassigned"), ""]
     found += describe_case(language, case)
     found += [t(language, "staff.case.file_held", name=f.name or t(language, f"staff.card.file.{f.kind}"))
@@ -159,12 +159,6 @@ def controls(session: Session, language: str, case: Case) -> list[list[Button]]:
             rows.append([tap(t(language, "button.staff.same", ref=other.ref), "sd", link.id, "y"),
                          tap(t(language, "button.staff.different", ref=other.ref), "sd", link.id, "n")])
     return rows
-
-
-def _office(session: Session, language: str, key: str | None) -> str:
-    """The office a report is routed to, by its name (the key is for the database)."""
-    mission = session.get(Mission, key) if key else None
-    return (mission.name.get(language) or mission.name.get("en") or key) if mission else "—"
 
 
 def links(session: Session, case_id: int) -> list[tuple[DuplicateLink, Case]]:

@@ -117,10 +117,10 @@ def route(session: Session, language: str, location: dict[str, Any] | None) -> R
     )
 
 
-def unverified(session: Session) -> list[str]:
-    """Contact details that exist but that families cannot see yet: `mission.field`."""
+def unverified(session: Session) -> list[tuple[str, str]]:
+    """Contact details that exist but that families cannot see yet: (mission key, field)."""
     rows = session.exec(select(ContactField).order_by(ContactField.mission_key, ContactField.id))
-    return [f"{row.mission_key}.{row.field}" for row in rows if row.value and not row.verified]
+    return [(row.mission_key, row.field) for row in rows if row.value and not row.verified]
 
 
 def set_field(session: Session, mission_key: str, name: str, value: str, source: str, admin_id: int) -> ContactField:

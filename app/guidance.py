@@ -1,7 +1,8 @@
 """Guidance for families: loaded from `seeds/guidance/*.toml` into the database, read from there.
 
-Every item names its source document; the bot shows no phone number or address until admins
-have verified them (a later feature), so the seeds contain none.
+Every item names its source as families can read it (publication and date, see
+`app.guidance_sources`); the bot shows no phone number or address until admins have verified
+them, so the seeds contain none.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app import guidance_versions as versions
+from app.guidance_sources import HOMEWARD, cite, cited, label_of, references
 from core.config import LANGUAGES, PROJECT_ROOT
 from core.i18n import t
 from core.telegram_html import split_message
@@ -46,19 +49,13 @@ def read_seed_files(folder: Path = SEEDS) -> list[dict]:
 
 
 def render_body(items: list[dict], language: str) -> str:
-    lines = []
-    for item in items:
-        label = item.get("source_label", {}).get(language, "")
-        source = item["source"] if item["source"] != "homeward" else ""
-        cite = ", ".join(html.escape(part) for part in (label, source) if part)
-        lines.append(f"• {item[language].strip()}\n<i>{cite}</i>")
-    return "\n\n".join(lines)
+    return "\n\n".join(cite(f"• {item[language].strip()}", label_of(item["source"], language)) for item in items)
 
 
 def _seeded(data: dict, language: str) -> dict:
     return {"position": data["order"], "situations": list(data.get("situations", [])), "not_for": list(data.get("not_for", [])),
             "title": data["title"][language], "body": render_body(data["items"], language),
-            "sources": sorted({item["source"] for item in data["items"]})}
+            "sources": references(render_body(data["items"], language))}
 
 
 def load_seeds(session: Session, folder: Path = SEEDS) -> int:
@@ -85,24 +82,13 @@ def load_seeds(session: Session, folder: Path = SEEDS) -> int:
 
 
 def sources_text(session: Session, section: str, language: str) -> str | None:
-    """Why trust this: the documents behind a section, as the seed files label them."""
-    row = session.exec(
-        select(GuidanceText).where(GuidanceText.section == section, GuidanceText.language == language, GuidanceText.is_current)
-    ).first()
+    """Why trust this: the publications behind a section, as families see them under each item."""
+    row = versions.current(session, section, language)
     if row is None:
         return None
-    labels: dict[str, str] = {}
-    for data in read_seed_files():
-        if data["key"] == section:
-            for item in data["items"]:
-                labels.setdefault(item["source"], item.get("source_label", {}).get(language, ""))
     lines = [t(language, "sources.title", section=row.title), ""]
-    for source in row.sources:
-        if source == "homeward":
-            lines.append("• " + t(language, "sources.homeward"))
-        else:
-            label = labels.get(source, "")
-            lines.append(f"• {html.escape(label)} — <code>{html.escape(source)}</code>" if label else f"• <code>{html.escape(source)}</code>")
+    for label in cited(row.body):
+        lines.append("• " + (t(language, "sources.homeward") if label == label_of(HOMEWARD, language) else html.escape(label, quote=False)))
     lines += ["", t(language, "sources.note")]
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app import guidance_versions as versions
 from core.config import LANGUAGES
 from app.guidance import section_messages
+from app.guidance_sources import attach
 from core.telegram_html import EntityError, TooLong
 from db.models import GuidanceText
 
@@ -96,8 +97,20 @@ def read_folder(session: Session, folder: Path) -> tuple[dict[str, dict[str, dic
             except (EntityError, TooLong) as exc:
                 errors.append(f"{path.name}: [{language}] {exc}")
                 continue
-            found[key][language] = {"title": entry["title"], "body": entry["body"]}
+            body, unsourced = _with_sources(session, key, language, entry["body"])
+            if unsourced is not None:
+                errors.append(f"{path.name}: [{language}] item {unsourced} has no source: end it with a line “Source: publication, date”")
+                continue
+            found[key][language] = {"title": entry["title"], "body": body}
     return found, errors
+
+
+def _with_sources(session: Session, key: str, language: str, body: str) -> tuple[str, int | None]:
+    """A changed text keeps or gets each item's source, as an edit in Telegram does."""
+    current = versions.current(session, key, language)
+    if current is None or current.body == body:
+        return body, None
+    return attach(body, current.body)
 
 
 def import_folder(session: Session, folder: Path) -> ImportReport:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.guidance_sources import references
 from core.config import LANGUAGES
 from db.models import GuidanceText, utcnow
 
@@ -118,7 +119,7 @@ def _new_version(session: Session, section: str, language: str, body: str, admin
         not_for=list(previous.not_for),
         title=title if title is not None else previous.title,
         body=body,
-        sources=list(previous.sources),
+        sources=references(body) or list(previous.sources),
         author_id=admin_id,
     )
     session.add(row)

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from app import desk, staff_people
 from app.screens import Button, Reply, tap
+from app.plain_names import language_filter, language_name, region_name
 from app.status_news import CONFIRMED_ONLY, StatusChanged
 from app.threads import waited
 from core.config import LANGUAGES
@@ -54,14 +55,14 @@ def cases_page(session: Session, language: str, status: str, lang_filter: str, o
         query = query.where(Case.created_at >= utcnow() - timedelta(days=days))
     rows = session.exec(query.offset(offset).limit(PAGE + 1)).all()
     period = t(language, f"button.export.{days}d") if days else t(language, "button.export.all")
-    shown = t(language, f"staff.cases.view.{status}") if status in VIEWS else status
-    lines = [t(language, "staff.cases.title", filter=f"{shown}, {lang_filter}, {period}"), ""]
+    shown = t(language, f"staff.cases.view.{status}") if status in VIEWS else t(language, f"staff.status.{status}")
+    lines = [t(language, "staff.cases.title", filter=f"{shown}, {language_filter(language, lang_filter)}, {period}"), ""]
     assignees = staff_people.names(session, (c.assignee_id for c in rows[:PAGE]))
     lines += [_line(language, c, assignees) for c in rows[:PAGE]] or [t(language, "staff.cases.none")]
     open_buttons = [[tap(c.ref, "sc", c.ref)] for c in rows[:PAGE]]
     filters = [tap(t(language, f"staff.status.{s}"), "sl", s, lang_filter, 0, days) for s in ("all", *STATUSES)]
     views = [tap(t(language, f"button.staff.view.{v}"), "sl", v, lang_filter, 0, days) for v in VIEWS]
-    languages = [tap(code, "sl", status, code, 0, days) for code in ("all", *LANGUAGES)]
+    languages = [tap(language_filter(language, code), "sl", status, code, 0, days) for code in ("all", *LANGUAGES)]
     periods = [tap(t(language, f"button.export.{p}"), "sl", status, lang_filter, 0, p.rstrip("d") if p != "all" else 0) for p in ("all", "7d", "30d")]
     more = [[tap(t(language, "button.staff.older"), "sl", status, lang_filter, offset + PAGE, days)]] if len(rows) > PAGE else []
     return Reply("\n".join(lines), open_buttons + [filters[i:i + 4] for i in range(0, len(filters), 4)] + [views, languages, periods] + more)
@@ -69,7 +70,7 @@ def cases_page(session: Session, language: str, status: str, lang_filter: str, o
 
 def _line(language: str, case: Case, assignees: dict[int, str]) -> str:
     line = t(language, "staff.cases.line", ref=case.ref, date=format_day(language, case.created_at.date()), status=t(language, f"staff.status.{case.status}"),
-             language=case.language, region=case.region_key or "—")
+             language=language_name(case.language), region=region_name(language, case.region_key))
     if case.awaiting_reply_since is not None:
         line += " — " + t(language, "staff.cases.waiting", hours=waited(case.awaiting_reply_since))
     if case.assignee_id is not None:
@@ -91,7 +92,7 @@ def await_status_message(session: Session, staff_id: int, ref: str, status: str)
 
 
 def status_prompt(language: str, ref: str, status: str, family_language: str | None) -> Reply:
-    return Reply(t(language, "staff.status.message_prompt", language=family_language or "—"),
+    return Reply(t(language, "staff.status.message_prompt", language=language_name(family_language)),
                  [[tap(t(language, "button.staff.no_message"), "sy", ref, status)]])
 
 
@@ -140,7 +141,7 @@ def new_case_notice(session: Session, language: str, ref: str, bot_username: str
     case = _case(session, ref)
     if case is None:
         return None
-    text = t(language, "staff.new_case", ref=case.ref, language=case.language, region=case.region_key or "—",
+    text = t(language, "staff.new_case", ref=case.ref, language=language_name(case.language), region=region_name(language, case.region_key),
              situation=t(language, f"choice.situation.{case.person_situation}") if case.person_situation else "—")
     link = f"https://t.me/{bot_username}?start=case_{case.ref}"
     return Reply(text, [[Button(t(language, "button.staff.open"), url=link)]])

@@ -10,6 +10,7 @@ from typing import Any
 from app.case_schema import STORED_STEPS, answer_of
 from app.directory import Route
 from app.roles import commands_beyond_families
+from core.config import Settings
 from core.i18n import Html, format_day, format_month, t, tn
 from flows.engine import UNKNOWN_ANSWERS
 from flows.steps import REQUIRED, STEPS, Keyboard
@@ -112,9 +113,18 @@ def review_text(language: str, answers: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def consent_text(language: str, retention_days: int) -> str:
-    """The consent, with how long a closed report is kept (the version is CONSENT_VERSION)."""
-    return t(language, "consent.text") + "\n\n" + tn(language, "consent.retention", "consent.retention.plural", retention_days)
+def period(language: str, days: int) -> str:
+    """A retention period as a person says it: "2 years" rather than "730 days"."""
+    if days % 365 == 0:
+        return tn(language, "consent.retention_years", "consent.retention_years.plural", days // 365)
+    return tn(language, "consent.retention", "consent.retention.plural", days)
+
+
+def consent_text(language: str, settings: Settings) -> str:
+    """The consent, with the retention periods the purge really uses (the version is CONSENT_VERSION)."""
+    return t(language, "consent.text", draft=period(language, settings.draft_retention_days),
+             closed=period(language, settings.retention_days_closed), deceased=period(language, settings.retention_days_deceased),
+             no_report=period(language, settings.retention_days_no_report))
 
 
 def route_text(language: str, route: Route) -> str:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app import desk, staff_people
+from app.plain_names import language_name
 from app.roles import ADMIN, STAFF, all_roles, role_of
 from app.screens import Button, Reply, tap
 from app.threads import TEAM, THREAD
-from core.config import LANGUAGE_NAMES, Settings
+from core.config import Settings
 from core.i18n import Html, t
 from core.telegram_html import MAX_MESSAGE, utf16_len
 from db.models import Case, CaseMessage, Conversation, PendingInput, utcnow
@@ -50,7 +51,7 @@ def await_reply(session: Session, staff_id: int, ref: str) -> Case | None:
 def reply_prompt(language: str, case: Case | None, ref: str) -> str:
     if case is None:
         return t(language, "staff.case.not_found", ref=ref)
-    return t(language, "staff.reply.prompt", ref=case.ref, language=LANGUAGE_NAMES.get(case.language, case.language))
+    return t(language, "staff.reply.prompt", ref=case.ref, language=language_name(case.language))
 
 
 @dataclass(frozen=True)

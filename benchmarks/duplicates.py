@@ -171,7 +171,7 @@ GIVEN = [
 SURNAMES = [
     ("Məmmədov", "Мамедов", "Mammadov"), ("Əliyev", "Алиев", "Aliyev"), ("Həsənov", "Гасанов", "Hasanov"),
     ("Hüseynov", "Гусейнов", "Huseynov"), ("Quliyev", "Кулиев", "Guliyev"), ("Hacıyev", "Гаджиев", "Hajiyev"),
-    ("Rüfullayev", "Руфуллаев", "Rufullayev"), ("İsmayılov", "Исмаилов", "Ismayilov"), ("Abbasov", "Аббасов", "Abbasov"),
+    ("Abdullayev", "Абдуллаев", "Abdullayev"), ("İsmayılov", "Исмаилов", "Ismayilov"), ("Abbasov", "Аббасов", "Abbasov"),
     ("Cəfərov", "Джафаров", "Jafarov"), ("Rəhimov", "Рагимов", "Rahimov"), ("Nəsirov", "Насиров", "Nasirov"),
     ("Qasımov", "Гасымов", "Gasimov"), ("Kazımov", "Казымов", "Kazimov"), ("Bağırov", "Багиров", "Bagirov"),
     ("Orucov", "Оруджев", "Orujov"), ("Novruzov", "Новрузов", "Novruzov"), ("Məhərrəmov", "Магеррамов", "Maharramov"),

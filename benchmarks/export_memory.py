@@ -31,7 +31,7 @@ GIVEN = ["Tahir", "Elçin", "Fəxri", "Şahruz", "Ziyəddin", "Rəşad", "Anar",
 REGIONS = ["voronezh_oblast", "rostov_oblast", "moscow", "donetsk_region", "dagestan", None]
 DISTRICTS = ["bilasuvar", "baku", "ganja", "lankaran_rayon", "sharur", None]
 SITUATIONS = ["no_contact", "at_front", "captured", "killed", None]
-SURNAMES = ["Rüfullayev", "Məmmədov", "Hacıyev", "Əliyev", "Həsənov", "Hüseynov", "Quliyev", "Abbasov"]
+SURNAMES = ["Abdullayev", "Məmmədov", "Hacıyev", "Əliyev", "Həsənov", "Hüseynov", "Quliyev", "Abbasov"]
 # The peak is VmHWM, this process's own: Linux carries ru_maxrss over from the parent at fork
 # and keeps the higher figure across exec, so ru_maxrss showed this script's RSS, not the export's.
 RUN_EXPORT = """

@@ -5,7 +5,7 @@
 Each run starts Homeward (`python run_bot.py`, as deployed) on a fresh database and the Bot API
 stand-in, then sends `--waves` waves of `--relatives` relatives, one wave after the other, each
 relative filling in the whole report and sending it (benchmarks/surge_relatives.py). In one
-crowd every relative reports the same man (Tahir Rüfullayev, born 1980, in her own script), so
+crowd every relative reports the same man (Tahir Abdullayev, born 1980, in her own script), so
 each new case is a duplicate of all the earlier ones; in the other they report different men.
 Updates per second are the median of `--runs` runs, per wave: duplicate linking used to slow the
 one-man crowd down with every wave.

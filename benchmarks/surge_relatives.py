@@ -18,9 +18,9 @@ from standin.users import FakeUser
 GIVEN = {"az": ["Tahir", "Elçin", "Fəxri", "Şahruz", "Ziyəddin", "Rəşad", "Anar", "Orxan"],
          "ru": ["Тахир", "Эльчин", "Фахри", "Шахруз", "Зиятдин", "Рашад", "Анар", "Орхан"],
          "en": ["Tahir", "Elchin", "Fakhri", "Shahruz", "Ziyaddin", "Rashad", "Anar", "Orkhan"]}
-SURNAMES = {"az": ["Rüfullayev", "Məmmədov", "Hacıyev", "Əliyev", "Həsənov", "Quliyev"],
-            "ru": ["Руфуллаев", "Мамедов", "Гаджиев", "Алиев", "Гасанов", "Кулиев"],
-            "en": ["Rufullayev", "Mammadov", "Hajiyev", "Aliyev", "Hasanov", "Guliyev"]}
+SURNAMES = {"az": ["Abdullayev", "Məmmədov", "Hacıyev", "Əliyev", "Həsənov", "Quliyev"],
+            "ru": ["Абдуллаев", "Мамедов", "Гаджиев", "Алиев", "Гасанов", "Кулиев"],
+            "en": ["Abdullayev", "Mammadov", "Hajiyev", "Aliyev", "Hasanov", "Guliyev"]}
 LAST_CONTACT = {"az": "yanvarın ortası", "ru": "в середине января", "en": "mid-January"}
 LOCATION = {"az": "Voronej şəhəri", "ru": "Воронеж", "en": "Voronezh"}
 PHONE = "+994 50 123 45 67"

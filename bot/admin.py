@@ -15,6 +15,7 @@ from bot.context import Context, role_language, services
 from bot.handlers import answer_quietly, on_callback, on_help
 from bot.sending import say, show
 from core.callbacks import parse
+from core.config import LANGUAGE_NAMES
 from core.i18n import t
 from core.telegram_html import EntityError, TooLong
 
@@ -53,7 +54,7 @@ async def on_admin_callback(update: Update, context: Context) -> None:
 
 async def _edit(update: Update, context: Context, language: str, admin_id: int, section: str, text_language: str) -> None:
     title = await services(context).db.run(lambda s: guidance_desk.start_edit(s, admin_id, section, text_language))
-    await say(context.bot, update.effective_chat.id, t(language, "admin.edit.prompt", title=title, language=text_language))
+    await say(context.bot, update.effective_chat.id, t(language, "admin.edit.prompt", title=title, language=LANGUAGE_NAMES[text_language]))
 
 
 async def _field_edit(update: Update, context: Context, language: str, admin_id: int, mission_key: str, name: str) -> None:
@@ -63,7 +64,7 @@ async def _field_edit(update: Update, context: Context, language: str, admin_id:
 
 async def _confirm(update: Update, context: Context, language: str, admin_id: int, section: str, text_language: str) -> None:
     title = await services(context).db.run(lambda s: guidance_desk.confirm(s, admin_id, section, text_language))
-    await say(context.bot, update.effective_chat.id, t(language, "admin.confirmed", title=title, language=text_language))
+    await say(context.bot, update.effective_chat.id, t(language, "admin.confirmed", title=title, language=LANGUAGE_NAMES[text_language]))
     await _screen(update, context, language, "home")
 
 
@@ -118,10 +119,14 @@ async def guidance_text(update: Update, context: Context, pending: Pending, lang
     message: Message = update.effective_message
     title = await app.db.read(lambda s: guidance_desk.guidance_title(s, section, text_language))
     if not message.text:
-        return await say(context.bot, chat_id, t(language, "admin.edit.prompt", title=title, language=text_language))
+        return await say(context.bot, chat_id, t(language, "admin.edit.prompt", title=title, language=LANGUAGE_NAMES[text_language]))
     # Formatting made in the Telegram app arrives as entities; typed tags arrive as plain text.
-    body = message.text_html if message.entities else message.text
+    typed = message.text_html if message.entities else message.text
     try:
+        section_messages(title, typed)  # broken HTML first: a source line cannot mend it
+        body, unsourced = await app.db.read(lambda s: guidance_desk.with_sources(s, section, text_language, typed))
+        if unsourced is not None:
+            return await say(context.bot, chat_id, t(language, "admin.edit.no_source", number=unsourced))
         parts = section_messages(title, body)
     except (EntityError, TooLong) as exc:
         return await say(context.bot, chat_id, t(language, "admin.preview.rejected", error=str(exc)))

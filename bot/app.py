@@ -71,7 +71,7 @@ def prepare_database(settings: Settings) -> Database:
     hidden = db.run_sync(unverified)
     if hidden:
         # Admins see this list in /guidance too; families never see these details.
-        log.warning("contact details not verified by an admin, hidden from families: %s", ", ".join(hidden))
+        log.warning("contact details not verified by an admin, hidden from families: %s", ", ".join(f"{key}.{name}" for key, name in hidden))
     return db
 
 

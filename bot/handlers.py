@@ -43,7 +43,7 @@ async def turn(update: Update, context: Context, act, origin: render.Origin | No
     result = await app.db.run(
         lambda session: run_turn(session, person, receipt_of(update), act, app.settings.default_language, date.today(), found)
     )
-    await render.send(context.bot, person.chat_id, result, origin, retention_days=app.settings.retention_days_closed)
+    await render.send(context.bot, person.chat_id, result, origin, settings=app.settings)
     if not result.replay:
         for out in result.outs:
             if out.kind == OutKind.SUBMITTED:

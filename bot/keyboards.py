@@ -103,9 +103,14 @@ def gate(language: str) -> InlineKeyboardMarkup:
 
 @cached
 def review(language: str) -> InlineKeyboardMarkup:
-    edits = [button("✏️ " + t(language, f"field.{field}"), "e", field) for field in STEPS]
-    pairs = [edits[i : i + 2] for i in range(0, len(edits), 2)]
-    return InlineKeyboardMarkup([*pairs, [button("✅ " + t(language, "button.submit"), "x", "submit")]])
+    rows: list[list[InlineKeyboardButton]] = []
+    for field in STEPS:  # two short ✏️ buttons side by side; a long one alone, so it is read whole
+        edit = button("✏️ " + t(language, f"field.{field}"), "e", field)
+        if len(edit.text) <= WIDE_LABEL and rows and len(rows[-1]) == 1 and len(rows[-1][0].text) <= WIDE_LABEL:
+            rows[-1].append(edit)
+        else:
+            rows.append([edit])
+    return InlineKeyboardMarkup([*rows, [button("✅ " + t(language, "button.submit"), "x", "submit")]])
 
 
 @cached

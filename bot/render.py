@@ -15,6 +15,7 @@ from app.intake import Turn
 from app.texts import choice_label, consent_text, question_text, review_text, route_text
 from bot import keyboards
 from bot.sending import post
+from core.config import Settings
 from core.i18n import Html, t, tn
 from flows.engine import Out, OutKind
 from flows.steps import STEPS
@@ -30,7 +31,7 @@ class Origin:
     text_html: str
 
 
-async def send(bot: Bot, chat_id: int, turn: Turn, origin: Origin | None = None, retention_days: int = 365) -> None:
+async def send(bot: Bot, chat_id: int, turn: Turn, origin: Origin | None = None, *, settings: Settings) -> None:
     """The turn's messages in order. Edits of the tapped message (a tick beside the choice) run
     alongside them: they add no message to the chat, and the relative should not wait a round
     trip to Telegram for a tick before seeing the next question."""
@@ -39,21 +40,21 @@ async def send(bot: Bot, chat_id: int, turn: Turn, origin: Origin | None = None,
     try:
         for out in turn.outs:
             if origin is not None and out.kind in (OutKind.ACK, OutKind.TOGGLE):
-                edits.append(asyncio.ensure_future(_send_one(bot, chat_id, turn, out, language, origin, retention_days)))
+                edits.append(asyncio.ensure_future(_send_one(bot, chat_id, turn, out, language, origin, settings)))
             else:
-                await _send_one(bot, chat_id, turn, out, language, origin, retention_days)
+                await _send_one(bot, chat_id, turn, out, language, origin, settings)
     finally:
         if edits:  # even when a send failed: no edit is left running unwatched
             await asyncio.gather(*edits)
 
 
-async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str, origin: Origin | None, retention_days: int) -> None:
+async def _send_one(bot: Bot, chat_id: int, turn: Turn, out: Out, language: str, origin: Origin | None, settings: Settings) -> None:
     def say(text: str, markup: Any = None) -> Any:
         return post(bot, "sendMessage", chat_id=chat_id, text=text, reply_markup=markup if markup is not None else keyboards.remove())
 
     match out.kind:
         case OutKind.CONSENT:
-            text = consent_text(language, retention_days)
+            text = consent_text(language, settings)
             if out.reason:
                 text = t(language, f"invalid.{out.reason}") + "\n\n" + text
             await say(text, keyboards.consent(language))

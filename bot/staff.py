@@ -115,7 +115,7 @@ async def on_grant(update: Update, context: Context) -> None:
     if len(args) != 2 or not args[0].isdigit() or args[1] not in roles.ROLES:
         return await reply(update, context, t(language, "roles.usage"))
     await services(context).db.run(lambda s: roles.grant(s, int(args[0]), args[1], update.effective_user.id))
-    await reply(update, context, t(language, "roles.granted", id=args[0], role=args[1]))
+    await reply(update, context, t(language, "roles.granted", id=args[0], role=t(language, f"staff.role.{args[1]}")))
 
 
 async def on_revoke(update: Update, context: Context) -> None:

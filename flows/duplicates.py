@@ -5,8 +5,8 @@ Nothing here merges cases. Staff are shown candidates with a score and decide.
 Scoring (`similarity`, in [0, 1])
 ---------------------------------
 * Names: each word becomes a skeleton (`flows.names`), and the man's own words (not the
-  father's name) of both names are paired up in the best order, so "Tahir Rufullayev" and
-  "Руфуллаев Тахир" pair Tahir with Тахир. Two words are compared with an edit distance in
+  father's name) of both names are paired up in the best order, so "Tahir Abdullayev" and
+  "Абдуллаев Тахир" pair Tahir with Тахир. Two words are compared with an edit distance in
   which cross-script near-misses cost half an edit (vowels, k/q, s/ş, b/p, d/t, v/f) and a
   swap of two neighbouring letters one edit; a full edit on a word's first consonant costs
   1.5 (first letters are rarely mistyped; Əliyev / Vəliyev are two families). Up to one edit
@@ -182,7 +182,7 @@ def _name_parts(name: str, father_name: str | None) -> tuple[tuple[NameToken, ..
     father = parsed.father.stem if parsed.father else None
     if father_name:
         given = parse_key(father_name)
-        # A father's full name may be given ("Əli Rüfullayev"); his given name is the first word.
+        # A father's full name may be given ("Əli Abdullayev"); his given name is the first word.
         first = given.core[0] if given.core else given.father
         father = first.stem if first else father
     return parsed.core[:MAX_WORDS], father, parsed.gender

@@ -17,7 +17,7 @@ from flows.steps import OPTIONAL, QUESTIONNAIRE, REQUIRED, STEPS, Keyboard, Step
 from flows.validators import Invalid
 
 # Bump when the consent text changes meaningfully; each case keeps the version it was given under.
-CONSENT_VERSION = "2026-11-21.2"  # .2: /delete and the retention period
+CONSENT_VERSION = "2026-12-03.3"  # .2: /delete and the retention period; .3: plain words, every retention period
 MAX_ATTACHMENTS = 20
 NOT_SKIPPABLE = "input.not_skippable"
 TOO_MANY_FILES = "input.too_many_files"

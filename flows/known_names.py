@@ -1,7 +1,7 @@
 """Known Azerbaijani names (seeds/az_names.csv): what tells a typo from another man.
 
 Edit distance alone cannot: Emin / Emil, Ramil / Ramin, Samir / Sabir and Kərimov / Kazımov are
-one letter apart and are different names, while Rüfulayev / Rüfullayev is one letter apart and
+one letter apart and are different names, while Abdulayev / Abdullayev is one letter apart and
 is a typo. A list of real names settles it: two words that are spellings of two *different*
 listed names are two names; two spellings of one listed name (Mirzəyev / Мирзоев) are one name;
 a word on no list may be a typo of anything, and `flows.duplicates` judges it by distance.

@@ -1,8 +1,8 @@
 """Comparison keys for people's names written in Azerbaijani, Russian or English.
 
-A missing man is often reported twice: by his mother in Azerbaijani Latin ("Rüfullayev Tahir
-Əli oğlu"), by his brother in Russian ("Руфуллаев Тахир Алиевич"), by a cousin in English
-("Tahir Rufullayev"). This module turns each written word into a spelling *skeleton* so that
+A missing man is often reported twice: by his mother in Azerbaijani Latin ("Abdullayev Tahir
+Əli oğlu"), by his brother in Russian ("Абдуллаев Тахир Алиевич"), by a cousin in English
+("Tahir Abdullayev"). This module turns each written word into a spelling *skeleton* so that
 those spellings meet; `flows.duplicates` then compares skeletons with a small edit distance.
 Keys are for matching only, never stored or shown.
 
@@ -239,7 +239,7 @@ def parse_name(name: str) -> PersonName:
 def name_key(name: str) -> tuple[str, ...]:
     """Comparison key of a name: the skeletons of its words, sorted (word order is free).
 
-    The father's name counts as a word (so "Tahir Rüfullayev Əli oğlu" and "Руфуллаев Тахир
+    The father's name counts as a word (so "Tahir Abdullayev Əli oğlu" and "Абдуллаев Тахир
     Алиевич" have one key); the markers oğlu/оглы do not. Equal keys mean "spelled the same
     under the rules above"; near misses (one typo) are the business of `flows.duplicates`.
     """

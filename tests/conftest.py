@@ -1,6 +1,6 @@
 """Shared fixtures: the Bot API stand-in, the real bot as a subprocess, and the database it writes.
 
-Tests speak as a relative: `mother.ask("Tahir Rufullayev")` sends a message through the stand-in
+Tests speak as a relative: `mother.ask("Tahir Abdullayev")` sends a message through the stand-in
 and returns the bot's next reply; the database is then checked for what it holds.
 """
 
@@ -78,7 +78,7 @@ def fresh_bot(standin, tmp_path):
 def relative(standin):
     """A new relative each call: relative("ru") writes from a Russian-language Telegram app."""
 
-    def make(language: str = "az", first_name: str = "Sonabayim"):
+    def make(language: str = "az", first_name: str = "Gulnara"):
         return standin.user(new_user_id(), first_name=first_name, language_code=language)
 
     return make
@@ -98,7 +98,7 @@ def admin(standin, bot):
 def staff(standin, bot, admin):
     """A staff member the admin granted, writing in Russian."""
     person = standin.user(new_user_id(), first_name="Staff", language_code="ru")
-    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role="staff")
+    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role=t("en", "staff.role.staff"))
     return person
 
 

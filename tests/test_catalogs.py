@@ -90,7 +90,7 @@ def test_catalog_is_complete_and_consistent(language):
 
 
 SAMPLE = {"ref": "K7M-4PX", "year": "2025/26", "count": 3, "max": 20, "min": 1940, "number": 2, "total": 7, "label": "Ad <x>",
-          "value": "Tahir & co", "text": "a < b", "where": "51.1, 39.2", "date": "15 yanvar 2026",
+          "value": "Əli & co", "text": "a < b", "where": "51.1, 39.2", "date": "15 yanvar 2026",
           "typed": "yanvarın <ortası>", "status": "new", "length": 4000, "region": "Tümen <vil.>",
           "district": "Ural", "mission": "Baş Konsulluq", "source": "1news.az & co", "title": "Başlıq",
           "states": "az ✅ · ru ⚠️", "items": "a, b", "version": 3, "when": "21 noyabr 2026", "who": "admin 5",
@@ -100,7 +100,8 @@ SAMPLE = {"ref": "K7M-4PX", "year": "2025/26", "count": 3, "max": 20, "min": 194
           "role": "staff", "situation": "captured", "what": "2 <reports>", "refs": "K7M-4PX, ABC-DEF",
           "reason": "by the reporter", "deleted": "21 noyabr 2026",
           "name": "Əli <Məmmədov> & co", "page": 2, "pages": 3, "hours": 5, "limit": 4050, "bot": "HomewardBot", "office": "Səfirlik <Moskva>",
-          "files": "data/a&b.db", "folder": "/var/backups/<h>", "current": "0004"}
+          "files": "data/a&b.db", "folder": "/var/backups/<h>", "current": "0004",
+          "draft": "30 gün", "closed": "1 il", "deceased": "2 il", "no_report": "30 <gün>", "reference": "000_c46e.txt"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -126,7 +126,7 @@ def test_the_preview_completes_a_report_typed_in_a_terminal(tmp_path):
     typed = "\n".join([
         "1",                      # I agree
         "1",                      # Mother
-        "Tahir Rüfullayev",
+        "Tahir Abdullayev",
         "1980",
         "yanvarın ortası",
         "Voronej",
@@ -145,7 +145,7 @@ def test_the_preview_completes_a_report_typed_in_a_terminal(tmp_path):
     with engine.connect() as connection:
         rows = connection.exec_driver_sql("select ref, person_full_name, reporter_contact_method from \"case\"").all()
     engine.dispose()
-    assert len(rows) == 1 and rows[0][1] == "Tahir Rüfullayev" and rows[0][2] == "telegram"
+    assert len(rows) == 1 and rows[0][1] == "Tahir Abdullayev" and rows[0][2] == "telegram"
     assert rows[0][0] in result.stdout
 
 

@@ -26,7 +26,7 @@ PAIRS_CSV = Path(__file__).parent / "data" / "name_pairs.csv"
 # Each line: spellings of one name by different relatives (Azerbaijani, Russian, English).
 RECONCILED = [
     ["Məmmədov", "Мамедов", "Mammadov", "Mamedov", "MƏMMƏDOV"],
-    ["Rüfullayev", "Руфуллаев", "Rufullayev", "Rufullaev"],
+    ["Abdullayev", "Абдуллаев", "Abdullayev", "Abdullaev"],
     ["Hacıyev", "Гаджиев", "Hajiyev", "Gadzhiev", "Gadjiev"],
     ["Hüseynov", "Гусейнов", "Huseynov", "Guseynov", "Guseinov"],
     ["Əliyev", "Алиев", "Aliyev", "Aliev"],
@@ -42,8 +42,8 @@ RECONCILED = [
     ["Orucov", "Оруджев", "Orujov"],
     ["Göyçay", "Гёйчай"],
     ["Kənan", "Кянан"],
-    ["Tahir Rüfullayev Əli oğlu", "Руфуллаев Тахир Алиевич", "Руфуллаев Тахир Али оглы", "Rufullayev Tahir Ali ogly"],
-    ["Tahir Rufullayev", "Руфуллаев Тахир"],
+    ["Tahir Abdullayev Əli oğlu", "Абдуллаев Тахир Алиевич", "Абдуллаев Тахир Али оглы", "Abdullayev Tahir Ali ogly"],
+    ["Tahir Abdullayev", "Абдуллаев Тахир"],
     ["Məmmədova", "Мамедова", "Mammadova"],
 ]
 
@@ -71,21 +71,21 @@ def test_name_key_keeps_different_names_apart(a, b):
 
 
 def test_name_key_ignores_order_and_markers():
-    assert name_key("Tahir Rüfullayev") == name_key("Rüfullayev Tahir")
-    assert "oHlu" not in "".join(name_key("Rüfullayev Tahir Əli oğlu"))
+    assert name_key("Tahir Abdullayev") == name_key("Abdullayev Tahir")
+    assert "oHlu" not in "".join(name_key("Abdullayev Tahir Əli oğlu"))
     assert name_key("") == ()
 
 
 def test_parse_name_azerbaijani_with_oglu():
-    person = parse_name("Rüfullayev Tahir Əli oğlu")
-    assert (person.given, person.surname, person.father) == ("Tahir", "Rüfullayev", "Əli")
-    assert person.tokens == ("Rüfullayev", "Tahir", "Əli")
+    person = parse_name("Abdullayev Tahir Əli oğlu")
+    assert (person.given, person.surname, person.father) == ("Tahir", "Abdullayev", "Əli")
+    assert person.tokens == ("Abdullayev", "Tahir", "Əli")
     assert person.gender == "m"
 
 
 def test_parse_name_russian_patronymic():
-    person = parse_name("Руфуллаев Тахир Алиевич")
-    assert (person.given, person.surname, person.father) == ("Тахир", "Руфуллаев", "Алиевич")
+    person = parse_name("Абдуллаев Тахир Алиевич")
+    assert (person.given, person.surname, person.father) == ("Тахир", "Абдуллаев", "Алиевич")
 
 
 def test_parse_name_english_order_and_oglu_in_the_middle():
@@ -112,17 +112,17 @@ def test_parse_name_without_surname_ending_uses_script_order():
 
 # --- Scoring ---------------------------------------------------------------------------
 
-TAHIR = Candidate("Tahir Rüfullayev", 1980, "Biləsuvar", key="case-1")
+TAHIR = Candidate("Tahir Abdullayev", 1980, "Biləsuvar", key="case-1")
 
 
 def test_cross_script_same_man_is_duplicate():
-    assert is_possible_duplicate(TAHIR, Candidate("Руфуллаев Тахир Алиевич", 1980, "Билясуварский район"))
-    assert is_possible_duplicate(TAHIR, Candidate("Tahir Rufulayev", 1981, None))
+    assert is_possible_duplicate(TAHIR, Candidate("Абдуллаев Тахир Алиевич", 1980, "Билясуварский район"))
+    assert is_possible_duplicate(TAHIR, Candidate("Tahir Abdulayev", 1981, None))
 
 
 def test_brother_and_distant_year_are_not_duplicates():
-    assert not is_possible_duplicate(TAHIR, Candidate("Rüfullayev Elşad", 1984, "Biləsuvar"))
-    assert not is_possible_duplicate(TAHIR, Candidate("Tahir Rüfullayev", 1970, "Biləsuvar"))
+    assert not is_possible_duplicate(TAHIR, Candidate("Abdullayev Elşad", 1984, "Biləsuvar"))
+    assert not is_possible_duplicate(TAHIR, Candidate("Tahir Abdullayev", 1970, "Biləsuvar"))
 
 
 def test_father_name_decides():
@@ -186,13 +186,13 @@ def test_the_list_holds_a_few_hundred_names():
 
 EXISTING = [
     Candidate("Orxan Cəfərov", 1994, "Şəmkir", key=1),
-    Candidate("Tahir Rufullayev", 1981, None, key=2),  # same man, year one off
-    Candidate("Руфуллаев Тахир", 1980, "Билясувар", key=3),  # same man, everything agrees
-    Candidate("Rüfullayev Elşad", 1984, "Biləsuvar", key=4),  # his brother
+    Candidate("Tahir Abdullayev", 1981, None, key=2),  # same man, year one off
+    Candidate("Абдуллаев Тахир", 1980, "Билясувар", key=3),  # same man, everything agrees
+    Candidate("Abdullayev Elşad", 1984, "Biləsuvar", key=4),  # his brother
     Candidate("Tahir Məmmədov", 1980, "Biləsuvar", key=5),
-    Candidate("Tahir Rufulayev", None, None, key=6),  # a typo, nothing else known
-    Candidate("Tahir Rüfullayev", 1980, "Biləsuvar", key="case-1"),  # the case itself
-    Candidate("Tahir Rüfullayev", 1955, "Biləsuvar", key=7),  # a namesake, 25 years older
+    Candidate("Tahir Abdulayev", None, None, key=6),  # a typo, nothing else known
+    Candidate("Tahir Abdullayev", 1980, "Biləsuvar", key="case-1"),  # the case itself
+    Candidate("Tahir Abdullayev", 1955, "Biləsuvar", key=7),  # a namesake, 25 years older
 ]
 
 
@@ -217,14 +217,14 @@ def test_index_blocks_the_right_candidates():
     assert len(index) == len(EXISTING)
     blocked = {c.key for c in index.candidates_for(TAHIR)}
     assert {2, 3, 6, "case-1"} <= blocked
-    assert 1 not in blocked  # Orxan Cəfərov shares nothing with Tahir Rüfullayev
-    index.add(Candidate("Rufullayev Tahir Ali oglu", 1980, "Bilasuvar", key=8))
+    assert 1 not in blocked  # Orxan Cəfərov shares nothing with Tahir Abdullayev
+    index.add(Candidate("Abdullayev Tahir Ali oglu", 1980, "Bilasuvar", key=8))
     assert 8 in {c.key for c, _ in find_candidates(TAHIR, index)}
 
 
 def test_index_tolerates_one_consonant_typo_and_one_word_names():
-    index = DuplicateIndex([Candidate("Rüfullayev Tahir", 1980, None, key=1), Candidate("Tahir", 1980, None, key=2)])
-    assert {1, 2} <= {c.key for c in index.candidates_for(Candidate("Tahir Rüfuldayev", 1980, None))}
+    index = DuplicateIndex([Candidate("Abdullayev Tahir", 1980, None, key=1), Candidate("Tahir", 1980, None, key=2)])
+    assert {1, 2} <= {c.key for c in index.candidates_for(Candidate("Tahir Abduldayev", 1980, None))}
     # A one-word name meets stored one-word names; against a full name it could never reach
     # the threshold (one word says too little), so it is not blocked with full names.
     assert {c.key for c in index.candidates_for(Candidate("Тахир", 1980, None))} == {2}
@@ -236,7 +236,7 @@ def test_index_finds_one_case_among_many():
     many = [Candidate(f"{g} {s}", 1960 + i % 45, None, key=i)
             for i, (g, s) in enumerate((g, s) for _ in range(60) for g in given for s in surnames)]
     index = DuplicateIndex(many + [TAHIR])
-    found = find_candidates(Candidate("Руфуллаев Тахир", 1980, None), index)
+    found = find_candidates(Candidate("Абдуллаев Тахир", 1980, None), index)
     assert [c.key for c, _ in found] == ["case-1"]
     assert len(index.candidates_for(TAHIR)) < 10
 

@@ -17,7 +17,7 @@ from flows.steps import QUESTIONNAIRE, STEPS
 from flows.validators import Invalid
 
 TODAY = date(2026, 11, 21)
-SCRIPTS = st.sampled_from(["Tahir Rüfullayev", "Тахир Руфуллаев", "طاهر", "שלום", "👨‍👩‍👦", "\u202eRTL\u202c", "1980", "15 января"])
+SCRIPTS = st.sampled_from(["Tahir Abdullayev", "Тахир Абдуллаев", "طاهر", "שלום", "👨‍👩‍👦", "\u202eRTL\u202c", "1980", "15 января"])
 TEXTS = st.one_of(
     st.text(max_size=200),
     st.text(alphabet=st.characters(blacklist_categories=()), max_size=50),

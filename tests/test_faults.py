@@ -66,7 +66,7 @@ def test_killed_a_hundred_times_while_fifty_relatives_report(fresh_bot, relative
     people[0].wait_for(everyone_has_a_case, timeout=120, what="every relative finished")
     for person in people:
         [case] = fresh_bot.cases_of(person.id)
-        assert (case.person_full_name, case.birth_year, case.last_location, case.reporter_phone) == ("Tahir Rufullayev", 1980, "Voronezh", "+994501234567")
+        assert (case.person_full_name, case.birth_year, case.last_location, case.reporter_phone) == ("Tahir Abdullayev", 1980, "Voronezh", "+994501234567")
         settle(person, quiet=0.2)
         submitted = [m for m in person.messages if case.ref in m.text and m.text.startswith(t("en", "submitted.text", ref=case.ref)[:20])]
         assert submitted, "the confirmation arrives"
@@ -88,7 +88,7 @@ def test_storm_of_429_and_502_delivers_every_reply_in_order_and_respects_retry_w
             assert person.next_message(timeout=60).text.startswith(t("en", "consent.text")[:30])
             assert t("en", "ask.relationship") in person.tap(t("en", "button.agree"), timeout=60).text
             assert t("en", "ask.full_name") in person.tap(t("en", "choice.relationship.mother"), timeout=60).text
-            assert t("en", "ask.birth") in person.ask("Tahir Rufullayev", timeout=60).text
+            assert t("en", "ask.birth") in person.ask("Tahir Abdullayev", timeout=60).text
     finally:
         standin.clear_faults()
     assert standin.retry_window_violations == 0, "no send inside a retry window"

@@ -25,7 +25,7 @@ GROUP = -1000999
 
 @pytest.fixture(scope="module")
 def family(bot, standin):
-    mother = standin.user(new_user_id(), first_name="Sonabayim", language_code="en")
+    mother = standin.user(new_user_id(), first_name="Gulnara", language_code="en")
     ref = submit_report(mother, "en")
     mother.send_in_group(GROUP, "/start")
     mother.wait_for(lambda: standin.sent_messages(GROUP), what="a message of the bot in the group to tap on")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
+from app.guidance_sources import label_of
+from core.config import LANGUAGE_NAMES
 from core.i18n import t
 from tests.support.bots import ADMIN_IDS, settle
 from tests.support.conversation import SCRIPTS, answer_required
@@ -25,7 +28,7 @@ def open_section(admin, section_title: str, language: str):
     settle(admin)
     admin.ask("/guidance")
     admin.tap(section_title)
-    label = next(b for b in admin.last_message.buttons if b.startswith(language + " "))
+    label = next(b for b in admin.last_message.buttons if b.startswith(LANGUAGE_NAMES[language] + " "))
     seen = len(admin.messages)
     admin.click(label)
     controls = admin.wait_for(lambda: next((m for m in admin.messages[seen:] if t("en", "button.admin.history") in m.buttons), None), what="section controls")
@@ -53,9 +56,11 @@ def test_admin_edits_a_section_and_families_get_the_new_text(bot, admin, relativ
     controls = open_section(admin, title, language)
     # az first (not yet reviewed), then ru and en (outdated by the publish before them)
     assert controls.text.endswith((t("en", "admin.state.unverified") + ".", t("en", "admin.state.outdated") + "."))
-    assert admin.tap(t("en", "button.admin.edit")).text.startswith(t("en", "admin.edit.prompt", title=section_title(bot, "what_the_state_did", language), language=language)[:20])
-    new_body = f"<b>{language}</b>: the Ministry of Foreign Affairs helped three citizens return (000_c46e10abcd349607.txt)."
-    preview = admin.ask(new_body)
+    assert admin.tap(t("en", "button.admin.edit")).text.startswith(t("en", "admin.edit.prompt", title=section_title(bot, "what_the_state_did", language), language=LANGUAGE_NAMES[language])[:20])
+    typed = f"<b>{language}</b>: the Ministry of Foreign Affairs helped three citizens return."
+    # One item for one item: the new wording keeps the source of the text it replaces.
+    new_body = f"{typed}\n<i>{label_of('000_c46e10abcd349607.txt', language)}</i>"
+    preview = admin.ask(typed)
     assert preview.text.endswith(new_body), "the preview is exactly what families will see"
     assert admin.next_message().text == t("en", "admin.preview.caption")
     published = admin.tap(t("en", "button.admin.publish"))
@@ -70,15 +75,15 @@ def test_publishing_az_marks_ru_and_en_outdated_until_confirmed(bot, admin):
     title = section_title(bot, "making_it_public")
     open_section(admin, title, "az")
     admin.tap(t("en", "button.admin.edit"))
-    admin.ask("Yeni mətn: ictimaiyyətə açıqlamaq Sizin seçiminizdir.")
+    admin.ask("Yeni mətn: ictimaiyyətə açıqlamaq Sizin seçiminizdir.\nMənbə: Homeward")
     admin.next_message()
     overview = admin.tap(t("en", "button.admin.publish"))
     overview = admin.next_message()
     assert t("en", "admin.overview.outdated", items="")[:10] in overview.text
-    assert f"{title} (ru)" in overview.text and f"{title} (en)" in overview.text
+    assert f"{title} (Русский)" in overview.text and f"{title} (English)" in overview.text
     open_section(admin, title, "ru")
     admin.click(t("en", "button.admin.confirm"))
-    assert admin.next_message().text == t("en", "admin.confirmed", title=section_title(bot, "making_it_public", "ru"), language="ru")
+    assert admin.next_message().text == t("en", "admin.confirmed", title=section_title(bot, "making_it_public", "ru"), language="Русский")
     state = dict(bot.query("select language, outdated from guidance_text where section='making_it_public' and is_current"))
     assert state == {"az": False, "ru": False, "en": True}
 
@@ -97,11 +102,11 @@ def test_preview_refuses_broken_html_and_an_overlong_paragraph(bot, admin):
 def test_a_long_text_is_split_at_paragraphs(bot, admin):
     open_section(admin, section_title(bot, "staying_safe"), "en")
     admin.tap(t("en", "button.admin.edit"))
-    paragraphs = "\n\n".join(f"Paragraph {n}: " + "nobody from Homeward asks for money. " * 30 for n in range(1, 6))
+    paragraphs = "\n\n".join(f"Paragraph {n}: " + "nobody from Homeward asks for money. " * 30 + "\nSource: Homeward" for n in range(1, 6))
     first = admin.ask(paragraphs)
     second = admin.next_message()
     assert len(first.plain_text) <= 4096 and len(second.plain_text) <= 4096
-    assert first.text.rstrip().endswith("money.") and second.text.startswith("Paragraph "), "split between paragraphs"
+    assert first.text.rstrip().endswith("money.\n<i>Homeward</i>") and second.text.startswith("Paragraph "), "split between paragraphs"
     admin.next_message()
     admin.tap(t("en", "button.admin.cancel"))
 
@@ -111,7 +116,7 @@ def test_rollback_restores_the_previous_text(bot, admin):
     original = bot.query("select body from guidance_text where section='have_ready' and language='en' and version=1")[0][0]
     open_section(admin, title, "en")
     admin.tap(t("en", "button.admin.edit"))
-    admin.ask("A worse text.")
+    admin.ask("A worse text.\nSource: Homeward")
     admin.next_message()
     admin.tap(t("en", "button.admin.publish"))
     open_section(admin, title, "en")
@@ -169,10 +174,37 @@ def test_routing_tyumen_to_yekaterinburg_and_voronezh_to_moscow(bot, relative):
     assert "1news.az" in route and t("az", "route.unconfirmed") in route
 
 
-def test_guidance_names_its_sources_on_request(bot, relative):
+def test_families_read_publications_and_dates_and_admins_also_see_the_files(bot, admin, relative):
     person = relative("en")
-    report(person, "en", "Voronezh")
+    texts = report(person, "en", "Voronezh")
     settle(person)
     sources = person.tap(t("en", "button.sources"))
     assert sources.text.startswith(t("en", "sources.title", section="")[:20])
-    assert "000_c46e10abcd349607.txt" in sources.text or "homeward" in sources.text.lower()
+    assert t("en", "sources.homeward") in sources.text, "the last section's own publications, by name"
+    assert not re.search(r"\w\.(txt|md)\b|missions\.md", "\n".join(texts + [sources.text])), "no file names for families"
+    settle(admin)
+    admin.ask("/guidance")
+    admin.tap(section_title(bot, "making_it_public"))
+    seen = len(admin.messages)
+    admin.click(next(b for b in admin.last_message.buttons if b.startswith(LANGUAGE_NAMES["ru"])))
+    shown = admin.wait_for(lambda: next((m for m in admin.messages[seen:] if m.text.startswith(t("en", "admin.sources.title"))), None), what="sources")
+    assert f"{label_of('000_c46e10abcd349607.txt', 'ru')} — <code>000_c46e10abcd349607.txt</code>" in shown.text
+    assert t("en", "admin.sources.homeward") in shown.text
+
+
+def test_an_admin_gives_the_source_of_a_new_item_and_an_item_without_one_is_sent_back(bot, admin, relative):
+    open_section(admin, section_title(bot, "if_captured"), "en")
+    admin.tap(t("en", "button.admin.edit"))
+    three = "First item, as before.\n\nA new item from a ministry statement.\n\nThird item."
+    assert admin.ask(three).text == t("en", "admin.edit.no_source", number=1), "3 items for 2: nothing to inherit"
+    copied = admin.ask("First item, as before.\n<i>Homeward</i>\n\nA new item.\nИсточник: Ministry of Foreign Affairs, 1 December 2026\n\nThird item.")
+    assert copied.text == t("en", "admin.edit.no_source", number=3)
+    preview = admin.ask("First item.\n<i>Homeward</i>\n\nA new item.\nИсточник: Ministry of Foreign Affairs, 1 December 2026")
+    assert preview.text.endswith("First item.\n<i>Homeward</i>\n\nA new item.\n<i>Ministry of Foreign Affairs, 1 December 2026</i>")
+    admin.next_message()
+    admin.tap(t("en", "button.admin.publish"))
+    sources = bot.query("select sources from guidance_text where section='if_captured' and language='en' and is_current")[0][0]
+    assert (json.loads(sources) if isinstance(sources, str) else sources) == ["homeward", "Ministry of Foreign Affairs, 1 December 2026"]
+    open_section(admin, section_title(bot, "if_captured"), "en")
+    shown = next(m for m in reversed(admin.messages) if m.text.startswith(t("en", "admin.sources.title")))
+    assert f"Ministry of Foreign Affairs, 1 December 2026 — {t('en', 'admin.sources.by_admin')}" in shown.text

@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 
 from app.guidance import read_seed_files
+from app.guidance_sources import label_of
 from app.texts import consent_text
+from core.config import load_settings
 from core.i18n import t, tn
 from flows.engine import CONSENT_VERSION
 from tests.support.conversation import SCRIPTS, answer_required
@@ -26,7 +28,7 @@ def test_complete_report_every_step(bot, relative, language):
     script = SCRIPTS[language]
     mother = relative(language)
     consent = mother.ask("/start")
-    assert consent.text == consent_text(language, 365)
+    assert consent.text == consent_text(language, load_settings())
     assert t(language, "button.agree") in consent.buttons
     assert bot.conversation_of(mother.id).answers == {}, "nothing of the report is stored before consent"
 
@@ -67,11 +69,12 @@ def test_complete_report_every_step(bot, relative, language):
     submitted = mother.tap("✅ " + t(language, "button.submit"))
     assert submitted.text.startswith(t(language, "submitted.text", ref="XXX-XXX")[:20])
     where_to_turn = mother.next_message()
-    assert where_to_turn.text.startswith(t(language, "route.title")), "the mission for Voronezh comes first"
+    assert where_to_turn.text.startswith(t(language, "route.title")), "the office for Voronezh comes first"
     assert EMBASSY[language] in where_to_turn.text
     first_steps, have_ready = mother.next_message(), mother.next_message()
     assert first_steps.text.startswith(f"<b>{GUIDANCE_TITLES['what_to_do_now'][language]}</b>")
-    assert "000_c46e10abcd349607.txt" in first_steps.text, "guidance names its source document"
+    assert f"<i>{label_of('000_c46e10abcd349607.txt', language)}</i>" in first_steps.text, "each item names its source"
+    assert ".txt" not in first_steps.text and ".md" not in first_steps.text, "as a publication and date, not a file"
     assert have_ready.text.startswith(f"<b>{GUIDANCE_TITLES['have_ready'][language]}</b>")
     assert t(language, "button.more_guidance") in have_ready.buttons
 
@@ -133,11 +136,11 @@ def test_one_chat_in_order_while_another_chat_is_served(bot, relative):
         person.ask("/start")
         person.tap(t(language, "button.agree"))
         person.tap(t(language, "choice.relationship.mother"))
-    for text in ("Tahir Rufullayev", "1980", "15.01.2026", "Voronezh"):
+    for text in ("Tahir Abdullayev", "1980", "15.01.2026", "Voronezh"):
         quick.send(text)  # no waiting for the replies: a burst
-    assert t("ru", "ask.birth") in other.ask("Тахир Руфуллаев").text
+    assert t("ru", "ask.birth") in other.ask("Тахир Абдуллаев").text
     replies = [quick.next_message().text for _ in range(4)]
     for reply, key in zip(replies, ("ask.birth", "ask.last_contact", "ask.last_location", "ask.reporter_contact")):
         assert t("en", key) in reply and "Please" not in reply.split("\n")[0]
     answers = bot.conversation_of(quick.id).answers
-    assert answers["full_name"] == "Tahir Rufullayev" and answers["last_location"]["text"] == "Voronezh"
+    assert answers["full_name"] == "Tahir Abdullayev" and answers["last_location"]["text"] == "Voronezh"

@@ -16,12 +16,16 @@ from tests.support.bots import ADMIN_IDS, settle
 from tests.support.conversation import submit_report
 
 
-def test_the_consent_says_how_to_delete_and_how_long_we_keep_reports():
+def test_the_consent_says_how_to_delete_and_every_period_the_purge_uses():
     for language in ("az", "ru", "en"):
-        text = consent_text(language, 365)
-        assert "/delete" in text and "365" in text
-    assert consent_text("ru", 31).endswith(tn("ru", "consent.retention", "consent.retention.plural", 31))
-    assert "31 день" in consent_text("ru", 31) and "365 дней" in consent_text("ru", 365)
+        assert "/delete" in consent_text(language, load_settings())
+    # The numbers come from the settings the purge reads, in words a person uses.
+    chosen = load_settings(draft_retention_days=31, retention_days_closed=365, retention_days_deceased=730, retention_days_no_report=45)
+    russian = consent_text("ru", chosen)
+    assert all(period in russian for period in ("через 31 день", "через 1 год", "через 2 года", "через 45 дней")), russian
+    english = consent_text("en", chosen)
+    assert all(period in english for period in ("31 days after", "1 year after", "2 years after", "45 days after")), english
+    assert "30 gün sonra" in consent_text("az", load_settings()) and "2 il sonra" in consent_text("az", load_settings())
 
 
 def test_delete_removes_everything_and_staff_see_a_tombstone(bot, standin, relative):

@@ -57,7 +57,7 @@ def pproxy(scheme: str, *options: str):
 @pytest.fixture
 def standin():
     with StandinThread() as server:
-        server.user(USER, first_name="Sonabəyim").send("/start")
+        server.user(USER, first_name="Gülnarə").send("/start")
         yield server
 
 
@@ -67,14 +67,14 @@ def run(coro):
 
 @pytest.mark.parametrize("scheme", ["http", "socks5"])
 def test_every_call_uploads_and_downloads_included_goes_through_the_proxy(standin, scheme):
-    payload = "Ad;Soyad\nTahir;Rüfullayev\n".encode() * 50
+    payload = "Ad;Soyad\nTahir;Abdullayev\n".encode() * 50
 
     async def main(proxy_url: str):
         bot = telegram.Bot(TOKEN, base_url=standin.base_url, base_file_url=standin.file_url,
                            request=LeanRequest(proxy_url), get_updates_request=LeanRequest(proxy_url))
         async with bot:  # getMe
             [update] = await bot.get_updates(timeout=0)
-            await bot.send_message(update.effective_chat.id, "Salam, Sonabəyim!")
+            await bot.send_message(update.effective_chat.id, "Salam, Gülnarə!")
             sent = await bot.send_document(USER, payload, filename="cases.csv")
             document = await (await bot.get_file(sent.document.file_id)).download_as_bytearray()
             return bytes(document)
@@ -84,7 +84,7 @@ def test_every_call_uploads_and_downloads_included_goes_through_the_proxy(standi
     calls = [what for _, what in standin.server.peers]
     assert calls[:5] == ["getMe", "getUpdates", "sendMessage", "sendDocument", "getFile"] and len(calls) == 6
     assert {peer for peer, _ in standin.server.peers} == {PROXY_HOST}, "nothing went round the proxy"
-    assert standin.sent_messages(USER)[0].text == "Salam, Sonabəyim!"
+    assert standin.sent_messages(USER)[0].text == "Salam, Gülnarə!"
 
 
 def test_the_bot_answers_a_relative_with_every_call_through_a_socks5_proxy(standin, tmp_path):
@@ -92,7 +92,7 @@ def test_the_bot_answers_a_relative_with_every_call_through_a_socks5_proxy(stand
         bot = BotProcess(standin, database_url(tmp_path), tmp_path / "bot.log",
                          {"TELEGRAM_PROXY_URL": f"socks5://{LOGIN}@{PROXY_HOST}:{port}"}).start()
         try:
-            mother = standin.user(USER + 1, first_name="Sonabayim", language_code="ru")
+            mother = standin.user(USER + 1, first_name="Gulnara", language_code="ru")
             assert mother.ask("/start").text
         finally:
             bot.stop()

@@ -23,7 +23,7 @@ def admin(standin, bot):
 @pytest.fixture(scope="module")
 def staff(standin, bot, admin):
     person = standin.user(new_user_id(), first_name="Staff", language_code="ru")
-    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role="staff")
+    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role=t("en", "staff.role.staff"))
     return person
 
 

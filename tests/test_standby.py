@@ -240,7 +240,7 @@ def test_the_active_copy_killed_ten_times_mid_intake_while_relatives_report(firs
     for person in people:
         [case] = survivor.cases_of(person.id)
         assert (case.person_full_name, case.birth_year, case.last_location, case.reporter_phone) == (
-            "Tahir Rufullayev", 1980, "Voronezh", "+994501234567")
+            "Tahir Abdullayev", 1980, "Voronezh", "+994501234567")
         settle(person, quiet=0.2)
         submitted = [m for m in person.messages if case.ref in m.text and m.text.startswith(t("en", "submitted.text", ref=case.ref)[:20])]
         assert submitted, "the confirmation arrives"

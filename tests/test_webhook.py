@@ -9,6 +9,7 @@ import urllib.request
 
 from app.texts import consent_text
 from bot.webhook import MAX_BODY_BYTES
+from core.config import load_settings
 from core.i18n import t
 from tests.support.bots import BotProcess, database_url
 
@@ -33,9 +34,9 @@ def post(url: str, update: dict, secret: str | None) -> int:
 
 
 def message_update(update_id: int, user, text: str) -> dict:
-    sender = {"id": user.id, "is_bot": False, "first_name": "Sonabayim", "language_code": "ru"}
+    sender = {"id": user.id, "is_bot": False, "first_name": "Gulnara", "language_code": "ru"}
     entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if text.startswith("/") else []
-    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1795250000, "chat": {"id": user.id, "type": "private", "first_name": "Sonabayim"},
+    return {"update_id": update_id, "message": {"message_id": update_id, "date": 1795250000, "chat": {"id": user.id, "type": "private", "first_name": "Gulnara"},
                                                  "from": sender, "text": text, "entities": entities}}
 
 
@@ -55,7 +56,7 @@ def test_webhook_rejects_strangers_and_stores_before_answering(standin, relative
         assert bot.query("select count(*) from inbox_update")[0][0] == 0, "a refused request is not stored"
         assert post(url, update, SECRET) == 200
         assert bot.query("select count(*) from inbox_update where update_id = 7000001")[0][0] == 1, "on disk before the 200"
-        assert mother.next_message(timeout=15).text == consent_text("ru", 365)
+        assert mother.next_message(timeout=15).text == consent_text("ru", load_settings())
         assert post(url, update, SECRET) == 200  # Telegram delivers it again: no second answer
         mother.expect_silence(1.0)
         post(url, message_update(7_000_002, mother, "/help"), SECRET)

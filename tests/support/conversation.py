@@ -5,16 +5,16 @@ from __future__ import annotations
 from core.i18n import t
 from tests.support.bots import settle
 
-# What a relative types, in her own language (the same facts: seed 001, Tahir Rufullayev).
+# What a relative types, in her own language: an invented man, the same facts in each script.
 SCRIPTS = {
-    "az": {"reporter": "Sonabəyim Fərziyeva", "name": "Tahir Rüfullayev", "last_contact": "yanvarın ortası", "location": "Voronej şəhəri",
-           "name_ru": "Руфуллаев Тахир", "district": "Biləsuvar rayonu", "details": "Polis saxladı, sonra hərbi hissəyə apardılar.",
+    "az": {"reporter": "Gülnarə Həsənova", "name": "Tahir Abdullayev", "last_contact": "yanvarın ortası", "location": "Voronej şəhəri",
+           "name_ru": "Абдуллаев Тахир", "district": "Biləsuvar rayonu", "details": "Polis saxladı, sonra hərbi hissəyə apardılar.",
            "birth_edit": "12 mart 1980"},
-    "ru": {"reporter": "Сонабейим Фарзиева", "name": "Тахир Руфуллаев", "last_contact": "в середине января", "location": "Воронеж",
-           "name_ru": "Руфуллаев Тахир", "district": "Билясуварский район", "details": "Задержала полиция, потом отправили в часть.",
+    "ru": {"reporter": "Гюльнара Гасанова", "name": "Тахир Абдуллаев", "last_contact": "в середине января", "location": "Воронеж",
+           "name_ru": "Абдуллаев Тахир", "district": "Билясуварский район", "details": "Задержала полиция, потом отправили в часть.",
            "birth_edit": "12 марта 1980"},
-    "en": {"reporter": "Sonabayim Farziyeva", "name": "Tahir Rufullayev", "last_contact": "mid-January", "location": "Voronezh",
-           "name_ru": "Руфуллаев Тахир", "district": "Bilasuvar district", "details": "Police detained him, then sent him to a unit.",
+    "en": {"reporter": "Gulnara Hasanova", "name": "Tahir Abdullayev", "last_contact": "mid-January", "location": "Voronezh",
+           "name_ru": "Абдуллаев Тахир", "district": "Bilasuvar district", "details": "Police detained him, then sent him to a unit.",
            "birth_edit": "March 12, 1980"},
 }
 
@@ -67,7 +67,7 @@ def start_report(person, language="az"):
     person.ask("/start")
     person.tap(t(language, "button.agree"))
     person.tap(t(language, "choice.relationship.mother"))
-    assert t(language, "ask.birth") in person.ask("Tahir Rüfullayev").text
+    assert t(language, "ask.birth") in person.ask("Tahir Abdullayev").text
 
 
 def finish_report(person, language: str = "az"):
@@ -86,7 +86,7 @@ def finish_report(person, language: str = "az"):
 # A whole report by button data and typed answers: it does not depend on which message is newest,
 # so it can be sent at a person's pace while the bot dies and comes back.
 SCRIPT = [
-    ("text", "/start"), ("data", "k:agree"), ("data", "a:relationship:mother"), ("text", "Tahir Rufullayev"),
+    ("text", "/start"), ("data", "k:agree"), ("data", "a:relationship:mother"), ("text", "Tahir Abdullayev"),
     ("text", "1980"), ("text", "15.01.2026"), ("text", "Voronezh"), ("text", "+994 50 123 45 67"),
     ("data", "a:share_with_authorities:yes"), ("data", "g:review"), ("data", "x:submit"),
 ]
