@@ -7,24 +7,10 @@ import pytest
 
 from app.roles import ADMIN_COMMANDS, STAFF_COMMANDS
 from core.i18n import t
-from tests.support.bots import ADMIN_IDS, new_user_id, settle
+from tests.support.bots import settle
 from tests.support.conversation import submit_report
 
 pytestmark = pytest.mark.inprocess
-
-
-@pytest.fixture(scope="module")
-def admin(standin, bot):
-    person = standin.user(ADMIN_IDS[0], first_name="Admin", language_code="en")
-    settle(person)
-    return person
-
-
-@pytest.fixture(scope="module")
-def staff(standin, bot, admin):
-    person = standin.user(new_user_id(), first_name="Staff", language_code="ru")
-    assert admin.ask(f"/grant {person.id} staff").text == t("en", "roles.granted", id=str(person.id), role=t("en", "staff.role.staff"))
-    return person
 
 
 def commands_in(text: str) -> set[str]:
