@@ -25,11 +25,33 @@ class Pending:
     text: str | None  # what was kept for a later step (an admin's previewed guidance text)
 
 
+# Everyone the bot may be waiting for a message from: whoever it waited for when this copy began
+# to serve, and whoever it has begun waiting for since. Asked before every message a relative
+# types, so that the look-up runs only for them (staff mostly). Never narrowed while serving: a
+# wait written in a transaction that then rolled back costs one look-up, while one forgotten
+# would hand a staff note to the intake. In memory: it is rebuilt from the table at each start.
+_MAY_BE_AWAITED: set[int] = set()
+
+
+def remember_awaited(session: Session) -> None:
+    """At the start of serving: everyone the table says the bot waits for."""
+    _MAY_BE_AWAITED.update(session.connection().execute(select(PendingInput.__table__.c.telegram_id)).scalars())
+
+
+def note_awaited(telegram_id: int) -> None:
+    _MAY_BE_AWAITED.add(telegram_id)
+
+
+def may_be_awaited(telegram_id: int) -> bool:
+    return telegram_id in _MAY_BE_AWAITED
+
+
 def target(kind: str, *args: object) -> str:
     return ":".join((kind, *(str(a) for a in args)))
 
 
 def wait_for(session: Session, telegram_id: int, what: str) -> None:
+    note_awaited(telegram_id)
     session.merge(PendingInput(telegram_id=telegram_id, target=what, pending_text=None))
 
 

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import Application, Defaults
 
 from app import roles
+from app.desk import remember_awaited
 from app.directory import load_directory_seeds, unverified
 from app.guidance import load_seeds
 from app.launch_check import exposed_files
@@ -138,9 +139,10 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
         # its full collections often enough that cyclic garbage does not pile up in a surge.
         gc.collect()
         gc.freeze()
+        app = application.bot_data[SERVICES]
+        await app.db.run(remember_awaited)
         polling = asyncio.create_task(poller.run())
         stop_requested = asyncio.create_task(poller.stopped())
-        app = application.bot_data[SERVICES]
         housekeeping_done = asyncio.Event()
         purging = asyncio.create_task(housekeeping(app.db, app.settings, housekeeping_done))
         caring = asyncio.create_task(draft_care(application.bot, app.db, app.settings, housekeeping_done))

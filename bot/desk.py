@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from app.desk import Pending, pending_for, stop_waiting
+from app.desk import Pending, may_be_awaited, pending_for, stop_waiting
 from bot.context import Context, language, services
 from bot.sending import say
 from core.i18n import t
@@ -14,6 +14,8 @@ from core.i18n import t
 
 async def _pending(update: Update, context: Context) -> Pending | None:
     if update.effective_chat is None or update.effective_chat.type != "private" or update.effective_user is None:
+        return None
+    if not may_be_awaited(update.effective_user.id):
         return None
     app = services(context)
     needed = {kind: role for kind, (role, _handler) in app.desk.items()}

@@ -146,6 +146,8 @@ async def notify_staff_chat(context: Context, notice: Reply | str) -> None:
 
 async def announce_case(context: Context, ref: str) -> None:
     app = services(context)
+    if app.settings.staff_chat_id is None:
+        return  # nowhere to announce it: the case waits on /cases
     username = context.bot.username
     notice = await app.db.read(lambda s: desk_cases.new_case_notice(s, app.settings.default_language, ref, username))
     if notice is not None:

@@ -9,8 +9,8 @@ import pytest
 from app.texts import consent_text
 from core.config import load_settings
 from core.i18n import t
-from tests.support.bots import BotProcess
-from tests.support.conversation import next_question, start_report
+from tests.support.bots import ADMIN_IDS, BotProcess
+from tests.support.conversation import next_question, start_report, submit_report
 
 
 def test_sigkill_mid_conversation_resumes_at_the_same_step(fresh_bot, relative):
@@ -148,3 +148,17 @@ def test_the_postgresql_connection_dropping_loses_nothing(bot, relative):
     bot.query("select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and application_name = current_setting('application_name')")
     assert t("en", "ask.last_contact") in mother.ask("1980", timeout=30).text
     assert bot.conversation_of(mother.id).answers["birth"]["year"] == 1980
+
+
+def test_a_note_asked_for_before_a_restart_is_taken_as_the_note_after_it(fresh_bot, standin, relative):
+    """Who the bot waits for is known again after a restart, not only in the copy that asked."""
+    fresh_bot.start()
+    ref = submit_report(relative("ru"), "ru")
+    staff = standin.user(ADMIN_IDS[0], first_name="Admin", language_code="en")
+    staff.drain()
+    staff.ask(f"/case {ref}")
+    assert staff.tap(t("en", "button.staff.note")).text == t("en", "staff.note.prompt", ref=ref)
+    fresh_bot.stop()
+    fresh_bot.start()
+    assert staff.ask("The brother called with the unit's number.").text == t("en", "staff.note.saved")
+    assert fresh_bot.query("select text from case_note") == [("The brother called with the unit's number.",)]
