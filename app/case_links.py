@@ -143,12 +143,14 @@ def candidates_for_draft(session: Session, telegram_id: int) -> Found | None:
     return find_candidates(session, mine) if mine else None
 
 
-def write_links(session: Session, case: Case, found: Found | None = None) -> dict[int, float]:
+def write_links(session: Session, case: Case, found: Found | None = None, mine: Facts | None = None) -> dict[int, float]:
     """Inside the write: file the new case and link it to what `found` (read before) and a
-    look at the cases committed since turn up. Without `found`, everything is looked up here."""
-    mine = facts_of_case(case)
-    case.home_district_key = mine.district_key
-    session.add(case)
+    look at the cases committed since turn up. Without `found`, everything is looked up here.
+    `mine`: the case's facts, when its home district key was set before it was inserted."""
+    if mine is None:
+        mine = facts_of_case(case)
+        case.home_district_key = mine.district_key
+        session.add(case)
     if found is None or found.facts != mine:
         scores = _scored(session, mine, exclude=case.id)
     else:

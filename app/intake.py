@@ -138,11 +138,9 @@ def run_turn(
         remembered = profile_language(session, person.telegram_id)
     language = _language(remembered, person, default_language)
     if any(o.kind == OutKind.SUBMIT for o in outs):
-        case = _create_case(session, conversation, person, language, receipt)
-        where = directory.route(session, case.language, conversation.answers.get("last_location"))
-        if where is not None:
-            case.consular_mission, case.region_key = where.mission_key, where.region_key
-        case_links.write_links(session, case, found)
+        where = directory.route(session, language, conversation.answers.get("last_location"))
+        case, mine = _create_case(session, conversation, person, language, receipt, where)
+        case_links.write_links(session, case, found, mine)
         submitted_route = where
         about = {"situation": conversation.answers.get("situation"), "location": conversation.answers.get("last_location")}
         engine.after_submit(conversation)
@@ -170,7 +168,9 @@ def _turn(session: Session, conversation: Draft, language: str, outs: list[Out],
     return Turn(language, outs, dict(conversation.answers), conversation.step, sections, route, replay)
 
 
-def _create_case(session: Session, draft: Draft, person: Person, language: str, receipt: int) -> Case:
+def _create_case(session: Session, draft: Draft, person: Person, language: str, receipt: int,
+                 where: directory.Route | None) -> tuple[Case, case_links.Facts]:
+    """The case as one INSERT, with its office and home district already in it."""
     answers = draft.answers
     unknown = answers.get(engine.UNKNOWN_ANSWERS) or []
     case = Case(
@@ -182,8 +182,12 @@ def _create_case(session: Session, draft: Draft, person: Person, language: str, 
         submitted_receipt=receipt,
         skipped=sorted(name for name, value in answers.items() if value is None and name not in unknown),
         unknown_answers=sorted(unknown),
+        consular_mission=where.mission_key if where else None,
+        region_key=where.region_key if where else None,
         **case_values(answers),
     )
+    mine = case_links.facts_of_case(case)
+    case.home_district_key = mine.district_key
     session.add(case)
     session.flush()
     daily_limit.count_report(session, person.telegram_id, case.created_at.date())
@@ -200,7 +204,7 @@ def _create_case(session: Session, draft: Draft, person: Person, language: str, 
                 forwardable=files.recorded_forwardable(item),
             )
         )
-    return case
+    return case, mine
 
 
 def _unused_reference(session: Session) -> str:
