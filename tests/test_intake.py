@@ -94,6 +94,8 @@ def test_complete_report_every_step(bot, relative, language):
     assert case.reporter_name == script["reporter"]
     assert case.skipped == ["father_name"]
     assert case.home_district == script["district"]
+    assert (case.consular_mission, case.region_key, case.home_district_key) == ("embassy_moscow", "voronezh_oblast", "bilasuvar"), \
+        "the office and places the report was routed and filed by"
     assert (case.circumstances, case.details, case.person_situation) == ("detained_pressured", script["details"], "no_contact")
     assert case.last_phone == "+79161234567"
     assert case.already_contacted == ["embassy", "mfa"]
