@@ -10,6 +10,7 @@ and the others commit without it. Transient failures (SQLite busy, a dropped Pos
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import queue
@@ -169,8 +170,10 @@ class Database:
 
     def run_soon(self, fn: Callable[[Session], T]) -> asyncio.Future:
         """Like `run`, but `fn` is queued before this returns, so any write queued after it
-        shares its transaction or commits later; await the future for the commit."""
-        return self._writer.enqueue(fn)
+        shares its transaction or commits later; await the future for the commit. It goes ahead
+        of the writes waiting (never of another `run_soon`): the inbox's stores, which every
+        reply waits for, do not queue behind a surge's answers."""
+        return self._writer.enqueue(fn, ahead=True)
 
     def read_sync(self, fn: Callable[[Session], T]) -> T:
         """A long read outside the writer thread (exports): never blocks the intake's commits."""
@@ -248,16 +251,19 @@ class GroupCommitWriter:
 
     def __init__(self, db: Database):
         self.db = db
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        # (lane, arrival, write): lane 0 goes ahead of lane 1; within a lane, first come first served.
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._arrivals = itertools.count()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def enqueue(self, fn: Callable[[Session], T]) -> asyncio.Future:
-        """In the queue before this returns: a write enqueued later never commits before it."""
+    def enqueue(self, fn: Callable[[Session], T], ahead: bool = False) -> asyncio.Future:
+        """In the queue before this returns: a write enqueued later never commits before it.
+        `ahead`: before the writes waiting that were not queued `ahead`."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._ensure_thread()
-        self._queue.put((fn, loop, future))
+        self._queue.put((0 if ahead else 1, next(self._arrivals), (fn, loop, future)))
         return future
 
     def _ensure_thread(self) -> None:
@@ -269,19 +275,19 @@ class GroupCommitWriter:
 
     def _work(self) -> None:
         while True:
-            first = self._queue.get()
+            first = self._queue.get()[2]
             if first is None:
                 return
             batch = [first]
             while len(batch) < self.MAX_BATCH:
                 try:
-                    item = self._queue.get_nowait()
+                    queued = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if item is None:
-                    self._queue.put(None)  # stop after this batch
+                if queued[2] is None:
+                    self._queue.put(queued)  # stop after this batch
                     break
-                batch.append(item)
+                batch.append(queued[2])
             try:
                 outcomes = self.db.run_batch_sync([fn for fn, _, _ in batch])
             except BaseException as exc:  # noqa: BLE001 - the commit itself failed: every caller hears
@@ -297,7 +303,7 @@ class GroupCommitWriter:
 
     def stop(self) -> None:
         if self._thread is not None:
-            self._queue.put(None)
+            self._queue.put((2, next(self._arrivals), None))  # after every write queued
             self._thread.join(30)
             self._thread = None
 

@@ -299,3 +299,23 @@ def test_a_write_queued_with_run_soon_is_seen_by_every_write_queued_after_it(db)
 
     assert all(seen for _, seen in asyncio.run(main()))
     assert on_disk(db) == {1: "az"}
+
+
+def test_a_write_queued_with_run_soon_goes_ahead_of_the_writes_waiting(db, monkeypatch):
+    """The inbox's stores, which every reply waits for, never queue behind a surge's answers."""
+    monkeypatch.setattr(db._writer, "MAX_BATCH", 2)
+    ran: list[str] = []
+
+    def write(name: str):
+        return lambda session: ran.append(name)
+
+    async def main():
+        async with WriterBusy(db):
+            answers = [asyncio.ensure_future(db.run(write(f"answer {n}"))) for n in range(6)]
+            await asyncio.sleep(0)
+            stores = [db.run_soon(write("store 1")), db.run_soon(write("store 2"))]
+            after = asyncio.ensure_future(db.run(write("answer after")))
+        await asyncio.gather(*answers, *stores, after)
+
+    run(main())
+    assert ran == ["store 1", "store 2"] + [f"answer {n}" for n in range(6)] + ["answer after"]
