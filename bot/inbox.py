@@ -1,8 +1,7 @@
 """The durable inbox: an update is on disk before Telegram is told we have it.
 
-Polling queues each batch for disk and asks for the next at once; the offset just above a batch
-(which is what confirms it to Telegram) is sent only once the batch is on disk, so Telegram
-sends a batch still being written again, and it is known (`OnTheWay`). The processor marks an update done once its effects are
+Polling stores each batch, then asks for the next with an offset just above it (which is what
+confirms the batch to Telegram). The processor marks an update done once its effects are
 committed and its replies sent; at start-up whatever is not done is processed again.
 
 Telegram's update ids are not ours to rely on: after a week without updates the next one is
@@ -15,7 +14,6 @@ case, a note) records that receipt, which is what makes a redelivery harmless.
 from __future__ import annotations
 
 import asyncio
-import collections
 import hashlib
 import json
 import time
@@ -117,7 +115,6 @@ class Inbox:
         self.db = db
         self._next_receipt: int | None = None
         self._recent: dict[tuple[int, str], None] = {}  # insertion-ordered: the oldest goes first
-        self._repeats: dict[int, dict] = {}  # the last two batches as they came, by update id
         self._done: list[int] = []
         self._marking: asyncio.Future | None = None
 
@@ -132,15 +129,9 @@ class Inbox:
         if self._next_receipt is None:
             raise RuntimeError("Inbox.open() first")
         deliveries = []
-        for item in items:
-            if self._repeats.get(item["update_id"]) == item:
-                continue  # sent again while on its way to disk: known without hashing it again
-            delivery = Delivery(item)
+        for delivery in map(Delivery, items):
             if delivery.key in self._recent:
                 continue
-            self._repeats[delivery.update_id] = item
-            if len(self._repeats) > MAX_UPDATES_PER_POLL * 2:
-                del self._repeats[next(iter(self._repeats))]
             self._recent[delivery.key] = None
             if len(self._recent) > RECENT_DELIVERIES:
                 del self._recent[next(iter(self._recent))]
@@ -222,45 +213,6 @@ def insert_for(db: Database):
     return insert
 
 
-class OnTheWay:
-    """Batches on their way to disk, and the offset that confirms each (in the order received).
-
-    The next getUpdates is asked for while the last batch is still being written (a commit is
-    tens of milliseconds in a surge: everything arriving meanwhile would wait for it, and for
-    the poll after), but its offset confirms only batches already on disk. Until then Telegram
-    sends those again, and `Inbox.receive` knows them."""
-
-    def __init__(self) -> None:
-        self._batches: collections.deque[tuple[asyncio.Future, int]] = collections.deque()
-
-    def add(self, stored: asyncio.Future | None, offset: int) -> None:
-        """`stored`: the batch's write (None: nothing new in it, so it is on disk once every
-        earlier batch is)."""
-        gate = stored if stored is not None else (self._batches[-1][0] if self._batches else None)
-        if gate is None:
-            gate = asyncio.get_running_loop().create_future()
-            gate.set_result(None)
-        self._batches.append((gate, offset))
-
-    def confirmable(self, offset: int | None) -> int | None:
-        """The offset of the newest batch on disk with every batch before it (a failed write
-        raises here: the poller stops rather than confirm what is not stored)."""
-        while self._batches and self._batches[0][0].done():
-            stored, offset = self._batches.popleft()
-            stored.result()
-        return offset
-
-    async def at_most_one_ahead(self) -> None:
-        """Each ask brings again every batch not yet confirmed: with a slow disk, wait for the
-        older batches rather than be sent them over and over."""
-        while len(self._batches) > 1 and not self._batches[0][0].done():
-            await asyncio.wait([self._batches[0][0]])
-
-    async def all_stored(self) -> None:
-        if self._batches:
-            await asyncio.wait([self._batches[-1][0]])
-
-
 class SecondInstance(Exception):
     """Another process is polling with the same token."""
 
@@ -288,12 +240,9 @@ class Poller:
         # before, only what is new is handed over.
         caught_up = False
         offset = None  # at start: from the earliest update Telegram has not had confirmed
-        on_the_way = OnTheWay()
         delay = 1.0
         started = time.monotonic()
         while not self._stopping.is_set():
-            await on_the_way.at_most_one_ahead()
-            offset = on_the_way.confirmable(offset)
             limit = min(MAX_UPDATES_PER_POLL, await self.application.update_processor.room_for_more())
             try:
                 # Telegram's JSON as it came, not `bot.get_updates`: it is stored verbatim, so the
@@ -322,20 +271,17 @@ class Poller:
             delay = 1.0
             if not received:
                 continue
+            # The next getUpdates confirms this batch: just above its last update, as PTB's own
+            # updater does. Never a remembered maximum: after Telegram renumbers, that would sit
+            # above every new id, confirm nothing, and the bot would hear nobody.
+            offset = received[-1]["update_id"] + 1
             deliveries = self.inbox.receive(received, self.application.bot)
+            if not deliveries:
+                continue
             # Queued for disk first, then handed to the handlers without waiting for that commit:
             # their own writes queue behind it, so no answer is committed (or replied to) before
             # its update is on disk, and the round trip to the disk is shared.
-            stored = self.inbox.store_soon(deliveries) if deliveries else None
-            # The offset that confirms this batch: just above its last update, as PTB's own
-            # updater does. Never a remembered maximum: after Telegram renumbers, that would sit
-            # above every new id, confirm nothing, and the bot would hear nobody.
-            on_the_way.add(stored, received[-1]["update_id"] + 1)
-            if stored is None:
-                # Only what is still on its way to disk came again: asking at once would bring
-                # the same again, so wait for the disk.
-                await on_the_way.all_stored()
-                continue
+            stored = self.inbox.store_soon(deliveries)
             if caught_up:
                 fresh = [d.update for d in deliveries]
             else:
@@ -343,7 +289,7 @@ class Poller:
                 caught_up = len(fresh) == len(deliveries)
             for update in fresh:
                 await self.application.update_queue.put(update)
-        await on_the_way.all_stored()
+            await stored  # on disk before the next getUpdates (with the higher offset) confirms them
 
     async def _sleep(self, seconds: float) -> None:
         try:
