@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.roles import ADMIN, STAFF, role_of
@@ -61,15 +61,9 @@ def stop_waiting(session: Session, telegram_id: int) -> None:
         session.delete(row)
 
 
-_ANY_PENDING = select(PendingInput.__table__.c.telegram_id).where(PendingInput.__table__.c.telegram_id == bindparam("key"))
-
-
 def pending_for(session: Session, settings, telegram_id: int, roles_needed: Mapping[str, str | None]) -> Pending | None:
     """What the bot waits for from this person, if anything they may still give."""
-    # Asked before every message a relative types: a plain look-up first, the ORM only when
-    # the bot is waiting for something (rarely, and mostly for staff).
-    if session.connection().execute(_ANY_PENDING, {"key": telegram_id}).first() is None:
-        return None
+    # Asked only for people the bot may be waiting for (`may_be_awaited`, mostly staff).
     row = session.get(PendingInput, telegram_id)
     if row is None:
         return None
