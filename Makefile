@@ -49,11 +49,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-# Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, the open load (first replies),
+# Figures, not pass/fail: Homeward beside a bare PTB echo bot in a surge, the open load (first replies;
+# steady, then everyone starting together),
 # crowds reporting one man, duplicate linking and matching, then 100,000-case exports.
 bench: compile
 	$(PY) benchmarks/surge.py
 	$(PY) benchmarks/open_load.py
+	$(PY) benchmarks/open_load.py --together --runs 1
 	$(PY) benchmarks/surge_crowd.py
 	$(PY) benchmarks/linking.py --cases 100000
 	$(PY) benchmarks/duplicates.py
