@@ -91,7 +91,7 @@ async def take_steps(user, report: Report, pause: float, rng: random.Random, tal
 async def relative_after_relative(telegram, place: int, relatives: int, seed: int, pause: float, rng: random.Random,
                                   tally: Tally, timeout: float, measured: tuple[float, float]) -> None:
     """One place among the 1,200: a relative starts at some moment of the warm-up; once she has
-    sent her report, the next one starts after a pause, until the window closes."""
+    sent her report (and paused over the guidance), the next one starts, until the window closes."""
     await asyncio.sleep(rng.uniform(0, measured[0] - time.perf_counter()))
     for turn in itertools.count():
         index = place + turn * relatives
@@ -99,7 +99,6 @@ async def relative_after_relative(telegram, place: int, relatives: int, seed: in
         user = telegram.user(FIRST_RELATIVE + seed * 10_000_000 + index, first_name="Relative", language_code=report.language)
         if not await take_steps(user, report, pause, rng, tally, timeout, measured) or time.perf_counter() >= measured[1]:
             return
-        await asyncio.sleep(rng.uniform(pause * 0.5, pause * 1.5))
 
 
 async def open_crowd(telegram, relatives: int, pause: float, seed: int, timeout: float, window: float, together: bool) -> Tally:

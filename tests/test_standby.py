@@ -59,6 +59,13 @@ def wait_until(condition, copy: BotProcess, what: str, timeout: float = 30) -> N
         time.sleep(0.05)
 
 
+def waiting_for_lock(connection, key: int) -> bool:
+    """Someone's session is queued for the advisory lock `key` (bigint form, as pg_locks splits it)."""
+    return bool(connection.execute(text(
+        "select count(*) from pg_locks where locktype = 'advisory' and not granted"
+        " and ((classid::bigint << 32) | objid::bigint) = :key"), {"key": key}).scalar())
+
+
 def time_to_take_over(standby: BotProcess, since: float) -> float:
     """Seconds from `since` until the standby, having taken over, asks Telegram for updates."""
     wait_until(lambda: TAKING_OVER in standby.log(), standby, "the standby takes over")
@@ -135,14 +142,17 @@ def test_the_active_copy_whose_lock_went_to_another_stops_at_once_and_the_standb
     mother.ask("/start")
     standby = copies()
     holder, key = the_lock(first)
-    with first.engine.connect() as intruder:  # a copy quicker than the active one to take the lock
+    with first.engine.connect() as intruder, first.engine.connect() as killer:
+        # A copy quicker than the active one to take the lock: already queued for it when the
+        # holder's session ends, so the server hands it the lock before the active copy (which
+        # takes it again after a mere blip) or the standby can ask.
+        queued = threading.Thread(target=lambda: intruder.execute(text("select pg_advisory_lock(:key)"), {"key": key}))
+        queued.start()
+        wait_until(lambda: waiting_for_lock(killer, key), first, "the intruder queues for the lock", timeout=10)
         lost_at = time.monotonic()
-        intruder.execute(text("select pg_terminate_backend(:pid, 5000)"), {"pid": holder})
-        while not intruder.execute(text("select pg_try_advisory_lock(:key)"), {"key": key}).scalar():
-            # The standby may be quicker still; either way the lock is no longer the active's.
-            if TAKING_OVER in standby.log():
-                break
-            time.sleep(0.005)
+        killer.execute(text("select pg_terminate_backend(:pid, 5000)"), {"pid": holder})
+        queued.join(10)
+        assert not queued.is_alive(), "the intruder was given the lock"
         assert first.process.wait(10) == LOCK_LOST
         stopped_after = time.monotonic() - lost_at
         intruder.execute(text("select pg_advisory_unlock_all()"))
