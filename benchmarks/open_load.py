@@ -64,17 +64,14 @@ async def take_steps(user, report: Report, pause: float, rng: random.Random, tal
     tally.relatives += 1
     for step in report.steps:
         sent = time.perf_counter()
-        if not measured[0] <= sent < measured[1]:
-            if sent >= measured[1]:
-                return True
-            send_step(user, step)
-            counted = False
-        else:
+        if sent >= measured[1]:
+            return True
+        counted = sent >= measured[0]
+        if counted:
             tally.first_sent = tally.first_sent or sent
             tally.last_sent = sent
-            send_step(user, step)
             tally.updates += 1
-            counted = True
+        send_step(user, step)
         try:
             await user.anext_messages(1, timeout)
             if counted:
@@ -88,6 +85,10 @@ async def take_steps(user, report: Report, pause: float, rng: random.Random, tal
     return True
 
 
+def relative_user(telegram, seed: int, index: int, report: Report):
+    return telegram.user(FIRST_RELATIVE + seed * 10_000_000 + index, first_name="Relative", language_code=report.language)
+
+
 async def relative_after_relative(telegram, place: int, relatives: int, seed: int, pause: float, rng: random.Random,
                                   tally: Tally, timeout: float, measured: tuple[float, float]) -> None:
     """One place among the 1,200: a relative starts at some moment of the warm-up; once she has
@@ -96,7 +97,7 @@ async def relative_after_relative(telegram, place: int, relatives: int, seed: in
     for turn in itertools.count():
         index = place + turn * relatives
         report = report_for(index)
-        user = telegram.user(FIRST_RELATIVE + seed * 10_000_000 + index, first_name="Relative", language_code=report.language)
+        user = relative_user(telegram, seed, index, report)
         if not await take_steps(user, report, pause, rng, tally, timeout, measured) or time.perf_counter() >= measured[1]:
             return
 
@@ -107,8 +108,7 @@ async def open_crowd(telegram, relatives: int, pause: float, seed: int, timeout:
     now = time.perf_counter()
     if together:  # everyone starts within 1.5 pauses, each sends one report: all measured
         reports = [report_for(n) for n in range(relatives)]
-        users = [telegram.user(FIRST_RELATIVE + seed * 10_000_000 + n, first_name="Relative", language_code=report.language)
-                 for n, report in enumerate(reports)]
+        users = [relative_user(telegram, seed, n, report) for n, report in enumerate(reports)]
 
         async def one(user, report):
             await asyncio.sleep(rng.uniform(0, pause * 1.5))

@@ -59,11 +59,15 @@ def wait_until(condition, copy: BotProcess, what: str, timeout: float = 30) -> N
         time.sleep(0.05)
 
 
+# An advisory lock's bigint key, which pg_locks splits in two.
+LOCK_KEY = "(l.classid::bigint << 32) | l.objid::bigint"
+
+
 def waiting_for_lock(connection, key: int) -> bool:
-    """Someone's session is queued for the advisory lock `key` (bigint form, as pg_locks splits it)."""
+    """Someone's session is queued for the advisory lock `key`."""
     return bool(connection.execute(text(
-        "select count(*) from pg_locks where locktype = 'advisory' and not granted"
-        " and ((classid::bigint << 32) | objid::bigint) = :key"), {"key": key}).scalar())
+        f"select count(*) from pg_locks l where l.locktype = 'advisory' and not l.granted and ({LOCK_KEY}) = :key"),
+        {"key": key}).scalar())
 
 
 def time_to_take_over(standby: BotProcess, since: float) -> float:
@@ -97,7 +101,7 @@ def the_lock(copy: BotProcess) -> tuple[int, int]:
     """The backend holding this test bot's advisory lock (its schema's name is its application
     name), and the lock's key."""
     [(pid, key)] = copy.query(
-        "select l.pid, (l.classid::bigint << 32) | l.objid::bigint from pg_locks l join pg_stat_activity a on a.pid = l.pid "
+        f"select l.pid, {LOCK_KEY} from pg_locks l join pg_stat_activity a on a.pid = l.pid "
         "where l.locktype = 'advisory' and l.granted and a.application_name = current_setting('application_name')")
     return pid, key
 
