@@ -7,7 +7,6 @@ import asyncio
 import gc
 import logging
 import signal
-from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
@@ -31,7 +30,7 @@ from bot.wiring import COMMANDS, wire
 from core.config import LANGUAGES, Settings
 from core.i18n import compile_catalogs, t
 from db.database import Database
-from db.migrate import upgrade_in_child
+from db.migrate import MigratingInChild
 from flows.regions import default_gazetteer
 
 log = logging.getLogger(__name__)
@@ -39,28 +38,13 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
-def configure_logging(level: str = "INFO", filename: str | None = None) -> None:
-    if filename:
-        Path(filename).parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(
-        level=level,
-        filename=filename,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, and Telegram's URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per plugin at every start
-    # PTB logs whole updates (what relatives typed) at DEBUG.
-    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
-
-
-def prepare_database(settings: Settings) -> Database:
-    """Catalogs compiled, migrations applied, guidance seeded: everything start-up needs."""
+def prepare_database(settings: Settings, migrating: MigratingInChild | None = None) -> Database:
+    """Catalogs compiled, migrations applied (`migrating`: begun earlier, see run_bot.main),
+    guidance seeded: everything start-up needs."""
     compile_catalogs()
     exposed = exposed_files(settings)  # before opening the database, which narrows its own files
     default_gazetteer()  # a mistake in seeds/regions.toml stops start-up with its reason
-    upgrade_in_child(settings.database_url)
+    (migrating or MigratingInChild(settings.database_url)).wait()
     db = Database(settings.database_url)
     added = db.run_sync(load_seeds) + db.run_sync(load_directory_seeds)
     if added:
@@ -130,9 +114,8 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
         except (NotImplementedError, RuntimeError):
             pass
     await _initialize_patiently(application)
+    menus = None
     try:
-        if application.post_init:  # PTB calls it only from run_polling, which we do not use
-            await application.post_init(application)
         await application.start()
         # What start-up built (modules, seeds, tables, keyboards) lives as long as the process:
         # set aside from the collector, which then only walks what the surge creates, and runs
@@ -142,6 +125,10 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
         app = application.bot_data[SERVICES]
         await app.db.run(remember_awaited)
         polling = asyncio.create_task(poller.run())
+        if application.post_init:  # PTB calls it only from run_polling, which we do not use
+            # The command menus (four calls and more) are not worth holding the first poll for.
+            menus = asyncio.create_task(application.post_init(application))
+            menus.add_done_callback(_report_menus)
         stop_requested = asyncio.create_task(poller.stopped())
         housekeeping_done = asyncio.Event()
         purging = asyncio.create_task(housekeeping(app.db, app.settings, housekeeping_done))
@@ -152,7 +139,11 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
         finally:
             poller.stop()
             housekeeping_done.set()
-            await asyncio.gather(purging, caring, return_exceptions=True)
+            background = [purging, caring]
+            if menus is not None:
+                menus.cancel()  # a Telegram slow to answer them does not hold up the stop
+                background.append(menus)
+            await asyncio.gather(*background, return_exceptions=True)
             stop_requested.cancel()
             polling.cancel()  # a long poll in flight is abandoned: unconfirmed updates come again
             await asyncio.gather(polling, return_exceptions=True)
@@ -161,6 +152,11 @@ async def serve(application: Application, poller: Poller, until: asyncio.Future 
             raise polling.exception()
     finally:
         await application.shutdown()
+
+
+def _report_menus(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("the command menus were not set (%s): they are set again at the next start", type(task.exception()).__name__)
 
 
 async def _initialize_patiently(application: Application) -> None:

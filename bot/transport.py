@@ -18,13 +18,12 @@ address, so a filtered local DNS never sees it. TLS is always verified, against 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import ssl
 from urllib.parse import unquote, urlsplit
 
 import certifi
-from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError, ProxyType
-from python_socks.async_.asyncio.v2 import Proxy
 from telegram._utils.defaultvalue import DefaultValue  # what PTB's own requests check for
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -34,7 +33,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 MAX_CONNECTIONS = 256
 DEFAULT_TIMEOUTS = {"read": 5.0, "write": 5.0, "connect": 5.0, "pool": 10.0}
 MAX_HEADER_BYTES = 64 * 1024
-PROXY_SCHEMES = {"http": ProxyType.HTTP, "https": ProxyType.HTTP, "socks5": ProxyType.SOCKS5}
+PROXY_SCHEMES = {"http": "HTTP", "https": "HTTP", "socks5": "SOCKS5"}  # python_socks' ProxyType names
 
 
 class ClosedUnanswered(ConnectionError):
@@ -51,9 +50,19 @@ def proxy_address(url: str) -> str:
     return f"{parts.hostname}:{parts.port}"
 
 
-def _proxy(url: str, tls: ssl.SSLContext) -> Proxy:
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One verifying context for the process: loading certifi's bundle takes tens of ms."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _proxy(url: str, tls: ssl.SSLContext):
+    # Imported only where a proxy is configured, as httpx (for uploads) is only at the first upload.
+    from python_socks import ProxyType
+    from python_socks.async_.asyncio.v2 import Proxy
+
     parts = urlsplit(url)
-    return Proxy(proxy_type=PROXY_SCHEMES[parts.scheme], host=parts.hostname, port=parts.port,
+    return Proxy(proxy_type=ProxyType[PROXY_SCHEMES[parts.scheme]], host=parts.hostname, port=parts.port,
                  username=unquote(parts.username) if parts.username else None,
                  password=unquote(parts.password) if parts.password else None,
                  rdns=True, proxy_ssl=tls if parts.scheme == "https" else None)
@@ -165,10 +174,10 @@ class LeanRequest(BaseRequest):
         self._read_timeout = read_timeout
         self._idle: list[_Response] = []
         self._slots: asyncio.Semaphore | None = None
-        self._tls = ssl.create_default_context(cafile=certifi.where())
+        self._tls = _tls()
         self._proxy_url = proxy_url or None
         self._proxy = _proxy(proxy_url, self._tls) if proxy_url else None
-        self._uploads = HTTPXRequest(connection_pool_size=4, proxy=self._proxy_url, httpx_kwargs={"verify": self._tls})
+        self._uploads: HTTPXRequest | None = None  # made at the first upload: httpcore costs 0.1 s to import
 
     @property
     def read_timeout(self) -> float | None:
@@ -176,20 +185,23 @@ class LeanRequest(BaseRequest):
 
     async def initialize(self) -> None:
         self._slots = asyncio.Semaphore(self._max_connections)
-        await self._uploads.initialize()
 
     async def shutdown(self) -> None:
         for connection in self._idle:
             if connection.transport is not None:
                 connection.transport.close()
         self._idle.clear()
-        await self._uploads.shutdown()
+        if self._uploads is not None:
+            await self._uploads.shutdown()
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
                          connect_timeout=BaseRequest.DEFAULT_NONE, pool_timeout=BaseRequest.DEFAULT_NONE,
                          ) -> tuple[int, bytes]:
         if request_data is not None and request_data.contains_files:
+            if self._uploads is None:
+                self._uploads = HTTPXRequest(connection_pool_size=4, proxy=self._proxy_url, httpx_kwargs={"verify": self._tls})
+                await self._uploads.initialize()
             return await self._uploads.do_request(url, method, request_data, read_timeout, write_timeout,
                                                   connect_timeout, pool_timeout)
         read = _timeout(read_timeout, self._read_timeout)
@@ -263,26 +275,33 @@ class LeanRequest(BaseRequest):
         https = parts.scheme == "https"
         port = parts.port or (443 if https else 80)
         loop = asyncio.get_running_loop()
+        if self._proxy is not None:
+            return await self._tunnel(parts.hostname, port, https, timeout)
         try:
-            if self._proxy is not None:
-                return await self._tunnel(parts.hostname, port, https, timeout)
             _, connection = await asyncio.wait_for(loop.create_connection(
                 _Response, parts.hostname, port, ssl=self._tls if https else None,
                 server_hostname=parts.hostname if https else None), timeout)
-        except (ProxyConnectionError, ProxyError) as exc:
-            raise ProxyRefused(f"the proxy {proxy_address(self._proxy_url)} refused: {exc}") from None
-        except (asyncio.TimeoutError, ProxyTimeoutError):
+        except asyncio.TimeoutError:
             raise TimedOut("could not connect to Telegram in time") from None
         except OSError as exc:
             raise NetworkError(f"could not connect to Telegram: {type(exc).__name__}") from exc
         return connection
 
     async def _tunnel(self, host: str, port: int, https: bool, timeout: float | None) -> _Response:
+        from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
+
+        refused = f"the proxy {proxy_address(self._proxy_url)} refused"
         # As aiohttp-socks does: the tunnel's transport (TLS to Telegram on top) gets our protocol.
         try:
             stream = await self._proxy.connect(host, port, dest_ssl=self._tls if https else None, timeout=timeout)
         except ssl.SSLError as exc:  # an https:// proxy's certificate, or a proxy that intercepts TLS
-            raise ProxyError(f"TLS failed: {getattr(exc, 'verify_message', None) or exc.reason}") from None
+            raise ProxyRefused(f"{refused}: TLS failed: {getattr(exc, 'verify_message', None) or exc.reason}") from None
+        except (ProxyConnectionError, ProxyError) as exc:
+            raise ProxyRefused(f"{refused}: {exc}") from None
+        except (asyncio.TimeoutError, ProxyTimeoutError):
+            raise TimedOut("could not connect to Telegram in time") from None
+        except OSError as exc:
+            raise NetworkError(f"could not connect to Telegram: {type(exc).__name__}") from exc
         connection = _Response(stream)
         stream.writer.transport.set_protocol(connection)
         connection.connection_made(stream.writer.transport)

@@ -23,7 +23,7 @@ from core.config import load_settings
 from standin import StandinThread
 from standin.model import UploadedFile
 
-# As `bot.app.configure_logging` sets them for a bot at DEBUG: PTB logs what relatives typed at DEBUG.
+# As `core.logs.configure_logging` sets them for a bot at DEBUG: PTB logs what relatives typed at DEBUG.
 LOGGERS = {"app": logging.DEBUG, "bot": logging.DEBUG, "core": logging.DEBUG, "db": logging.DEBUG, "homeward": logging.DEBUG, "telegram": logging.INFO}
 
 
