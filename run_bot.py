@@ -21,7 +21,6 @@ from datetime import date
 from pathlib import Path
 
 from core.config import LANGUAGES, PROJECT_ROOT, ConfigError, load_settings
-from db.migrate import MigratingInChild
 
 # PTB loads its own webhook server (tornado) with telegram.ext when tornado is installed, which it
 # is for bot.webhook. Neither polling (bot.inbox) nor our receiver uses PTB's: 0.1 s of start-up
@@ -76,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
 
+    from app.startup import begin_start_up
     from core.logs import configure_logging
 
     command = args.command or "run"
@@ -110,10 +110,10 @@ def main(argv: list[str] | None = None) -> int:
                 print("Another copy of Homeward is already running on this database: stop it first.", file=sys.stderr)
                 return 3
         # Migrations run in a child from here on, while this process loads the rest of the bot.
-        migrating = MigratingInChild(settings.database_url)
+        begun = begin_start_up(settings)
         from bot.app import prepare_database
 
-        db = prepare_database(settings, migrating)
+        db = prepare_database(settings, begun)
     except Exception as exc:  # noqa: BLE001 - one line, no traceback: the usual causes are a wrong URL or a stopped server
         print(f"Database error: could not prepare {settings.database_url.split('@')[-1]}: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 2

@@ -18,8 +18,8 @@ from app import roles
 from app.desk import remember_awaited
 from app.directory import load_directory_seeds, unverified
 from app.guidance import load_seeds
-from app.launch_check import exposed_files
 from app.privacy import FloodGuard, housekeeping
+from app.startup import Begun, begin_start_up
 from bot.context import SERVICES, Services
 from bot.inbox import POLL_TIMEOUT, Inbox, Poller
 from bot.processor import ChatOrderedProcessor
@@ -30,7 +30,6 @@ from bot.wiring import COMMANDS, wire
 from core.config import LANGUAGES, Settings
 from core.i18n import compile_catalogs, t
 from db.database import Database
-from db.migrate import MigratingInChild
 from flows.regions import default_gazetteer
 
 log = logging.getLogger(__name__)
@@ -38,21 +37,21 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
-def prepare_database(settings: Settings, migrating: MigratingInChild | None = None) -> Database:
-    """Catalogs compiled, migrations applied (`migrating`: begun earlier, see run_bot.main),
-    guidance seeded: everything start-up needs."""
+def prepare_database(settings: Settings, begun: Begun | None = None) -> Database:
+    """Catalogs compiled, migrations applied, guidance seeded: everything start-up needs
+    (`begun`: its first steps, if run_bot.main took them before loading this module)."""
+    begun = begun or begin_start_up(settings)
     compile_catalogs()
-    exposed = exposed_files(settings)  # before opening the database, which narrows its own files
     default_gazetteer()  # a mistake in seeds/regions.toml stops start-up with its reason
-    (migrating or MigratingInChild(settings.database_url)).wait()
+    begun.migrating.wait()
     db = Database(settings.database_url)
     added = db.run_sync(load_seeds) + db.run_sync(load_directory_seeds)
     if added:
         log.info("loaded %d guidance texts, missions and regions from seeds", added)
-    if exposed:
+    if begun.exposed:
         log.warning("readable by other users of this server: %s; the database files are now 0600, chmod 600 anything else"
                     " and check copies made while they were open (run_bot.py check lists what else is open)",
-                    ", ".join(str(path) for path in exposed))
+                    ", ".join(str(path) for path in begun.exposed))
     hidden = db.run_sync(unverified)
     if hidden:
         # Admins see this list in /guidance too; families never see these details.

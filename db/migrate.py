@@ -43,7 +43,6 @@ class MigratingInChild:
         pid = os.fork()
         if pid == 0:  # the child: migrate, tell the parent why not if it failed, leave at once
             os.close(reader)
-            os.umask(0o077)  # a database it creates is the owner's alone from its first byte
             code = 0
             try:
                 upgrade(url)

@@ -8,10 +8,11 @@ import stat
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from core.config import PROJECT_ROOT
 from db.database import Database
+from db.migrate import MigratingInChild
 
 pytestmark = pytest.mark.inprocess
 
@@ -57,3 +58,24 @@ def test_the_systemd_unit_sets_a_private_umask_and_the_readme_creates_env_0600()
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert "install -m 600 .env.example .env" in readme
     assert not re.search(r"\bcp \.env\.example \.env\b(?!\))", readme), "no plain copy that others could read"
+
+
+def test_the_migration_child_creates_a_new_database_the_owners_alone(tmp_path, open_umask):
+    """Start-up's migrations run in a forked child, beside the rest of start-up."""
+    path = tmp_path / "homeward.db"
+    migrating = MigratingInChild(f"sqlite:///{path}")
+    migrating.wait()
+    assert mode(path) == 0o600
+    db = Database(f"sqlite:///{path}")
+    try:
+        assert "case" in db.read_sync(lambda session: inspect(session.get_bind()).get_table_names()), "migrated"
+    finally:
+        db.close()
+
+
+def test_a_migration_that_fails_in_the_child_says_why_in_the_parent(tmp_path):
+    path = tmp_path / "homeward.db"
+    path.write_text("not a database")
+    migrating = MigratingInChild(f"sqlite:///{path}")
+    with pytest.raises(RuntimeError, match="DatabaseError"):
+        migrating.wait()

@@ -136,6 +136,18 @@ def test_a_database_others_can_read_blocks_and_is_warned_of_at_start_up(tmp_path
     assert not any(t("en", "launch.files_exposed", files="")[:20] in shown for shown in lines)
 
 
+def test_the_start_up_warning_holds_while_the_migrations_run_beside_the_rest_of_start_up(tmp_path):
+    """run_bot.py notes what others can read before the migration child opens (and narrows)
+    the database, and warns of it once the database is ready."""
+    url = migrated(tmp_path)
+    database = tmp_path / "homeward.db"
+    database.chmod(0o644)
+    result = run_bot("migrate", env={"DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert f"readable by other users of this server: {database}" in result.stderr
+    assert database.stat().st_mode & 0o077 == 0, "and it is narrowed"
+
+
 def plain(html_text: str) -> str:
     return html_text.replace("<b>", "").replace("</b>", "")
 
