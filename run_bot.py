@@ -253,8 +253,14 @@ def run_telegram(settings, db) -> int:
 
     application = build_application(settings, db)
     try:
-        log.info("Homeward is running; press Ctrl+C to stop")
-        asyncio.run(serve(application, new_poller(application)))
+        import uvloop
+
+        run, loop_name = uvloop.run, "uvloop"
+    except ImportError:  # not built for this system (Windows)
+        run, loop_name = asyncio.run, "asyncio"
+    try:
+        log.info("Homeward is running on %s; press Ctrl+C to stop", loop_name)
+        run(serve(application, new_poller(application)))
     except InvalidToken:
         print("Telegram rejected TELEGRAM_BOT_TOKEN: check the token @BotFather gave you.", file=sys.stderr)
         return 2

@@ -39,7 +39,10 @@ def pproxy(scheme: str, *options: str):
     """A pproxy server that wants the user name and password in LOGIN; yields its port."""
     port = free_port(PROXY_HOST)
     listen = f"{scheme}://{PROXY_HOST}:{port}/@{PROXY_HOST}#homeward:p@ss-w0rd-91c"
-    process = subprocess.Popen([sys.executable, "-m", "pproxy", "-l", listen, *options],
+    # pproxy switches itself to uvloop when it can import it, and then fails to start on Python
+    # 3.11 (no current event loop): the proxy stays on asyncio's own loop.
+    start = "import sys; sys.modules['uvloop'] = None; from pproxy.server import main; main()"
+    process = subprocess.Popen([sys.executable, "-c", start, "-l", listen, *options],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10

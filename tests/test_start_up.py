@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from core.config import PROJECT_ROOT
+from tests.support.bots import BotProcess, database_url
 
 ONLY_SOME_NEED = {
     "tornado": "webhook mode (bot.webhook); PTB's own webhook server is never used",
@@ -39,3 +40,15 @@ def test_a_polling_bot_loads_nothing_only_webhooks_uploads_proxies_or_migrations
 
 def test_a_bot_behind_a_proxy_loads_the_proxy_library():
     assert "python_socks" in loaded_by_a_polling_bot({"TELEGRAM_PROXY_URL": "socks5://127.0.0.1:1080"})
+
+
+def test_the_bot_runs_on_uvloop_and_answers(standin, tmp_path):
+    """libuv's event loop, where it is installed (everywhere but Windows): every test that runs
+    the bot as a process runs it there, the in-process tier on asyncio's own."""
+    bot = BotProcess(standin, database_url(tmp_path), tmp_path / "bot.log").start()
+    try:
+        mother = standin.user(7_100_001, first_name="Gulnara", language_code="ru")
+        assert mother.ask("/start").text
+    finally:
+        bot.stop()
+    assert "Homeward is running on uvloop" in bot.log()
