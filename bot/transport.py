@@ -275,20 +275,20 @@ class LeanRequest(BaseRequest):
         https = parts.scheme == "https"
         port = parts.port or (443 if https else 80)
         loop = asyncio.get_running_loop()
-        if self._proxy is not None:
-            return await self._tunnel(parts.hostname, port, https, timeout)
         try:
+            if self._proxy is not None:
+                return await self._tunnel(parts.hostname, port, https, timeout)
             _, connection = await asyncio.wait_for(loop.create_connection(
                 _Response, parts.hostname, port, ssl=self._tls if https else None,
                 server_hostname=parts.hostname if https else None), timeout)
-        except asyncio.TimeoutError:
+        except asyncio.TimeoutError:  # python_socks' ProxyTimeoutError is one too
             raise TimedOut("could not connect to Telegram in time") from None
         except OSError as exc:
             raise NetworkError(f"could not connect to Telegram: {type(exc).__name__}") from exc
         return connection
 
     async def _tunnel(self, host: str, port: int, https: bool, timeout: float | None) -> _Response:
-        from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
+        from python_socks import ProxyConnectionError, ProxyError
 
         refused = f"the proxy {proxy_address(self._proxy_url)} refused"
         # As aiohttp-socks does: the tunnel's transport (TLS to Telegram on top) gets our protocol.
@@ -298,10 +298,6 @@ class LeanRequest(BaseRequest):
             raise ProxyRefused(f"{refused}: TLS failed: {getattr(exc, 'verify_message', None) or exc.reason}") from None
         except (ProxyConnectionError, ProxyError) as exc:
             raise ProxyRefused(f"{refused}: {exc}") from None
-        except (asyncio.TimeoutError, ProxyTimeoutError):
-            raise TimedOut("could not connect to Telegram in time") from None
-        except OSError as exc:
-            raise NetworkError(f"could not connect to Telegram: {type(exc).__name__}") from exc
         connection = _Response(stream)
         stream.writer.transport.set_protocol(connection)
         connection.connection_made(stream.writer.transport)
