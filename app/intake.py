@@ -56,6 +56,10 @@ _PROFILE_LANGUAGE = select(_PROFILES.c.language).where(_PROFILES.c.telegram_id =
 _INSERT_DRAFT = insert(_DRAFTS)
 _UPDATE_DRAFT = update(_DRAFTS).where(_DRAFTS.c.telegram_id == bindparam("key"))
 DRAFT_FIELDS = tuple(column.name for column in _DRAFTS.columns)
+# A new draft: the model's defaults, without building (and validating) a model to read them.
+# (pydantic's own `get_default` inspects a factory's signature on every call: 0.15 ms for `list`.)
+_DRAFT_DEFAULTS = tuple((name, info.default, info.default_factory) for name, info in Conversation.model_fields.items()
+                        if name not in ("telegram_id", "chat_id"))
 
 
 class Draft:
@@ -97,8 +101,9 @@ def draft_of(session: Session, person: Person) -> tuple[Draft, str | None]:
     """The person's draft, and the language the bot remembers for them (None: none yet)."""
     row = session.connection().execute(_LOAD_DRAFT, {"key": person.telegram_id}).mappings().first()
     if row is None:  # a first message: the model's defaults make the new draft
-        new = Conversation(telegram_id=person.telegram_id, chat_id=person.chat_id).model_dump()
-        return Draft(False, **new), profile_language(session, person.telegram_id)
+        new = {name: factory() if factory else default for name, default, factory in _DRAFT_DEFAULTS}
+        return Draft(False, telegram_id=person.telegram_id, chat_id=person.chat_id, **new), \
+            profile_language(session, person.telegram_id)
     return Draft(True, **row), row["remembered"]
 
 

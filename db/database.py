@@ -1,7 +1,7 @@
 """The database engine and the one way the bot touches it: `await db.run(fn)`.
 
-`fn(session)` runs on the writer thread inside a transaction which is committed before `run`
-returns, so "on disk before the bot replies" holds for everything a handler does. Writes that
+`fn(session)` runs inside a transaction which is committed before `run` returns (on the event
+loop with SQLite, on a writer thread with PostgreSQL: `db.writers`), so "on disk before the bot replies" holds for everything a handler does. Writes that
 arrive together share one transaction and one fsync (group commit); one that fails is left out
 and the others commit without it. Transient failures (SQLite busy, a dropped PostgreSQL connection) roll back and are retried:
 `fn` must only touch the session.
@@ -10,11 +10,8 @@ and the others commit without it. Transient failures (SQLite busy, a dropped Pos
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import os
-import queue
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,11 +22,15 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
+from db.writers import GroupCommitWriter, LoopWriter, Outcome
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 RETRY_DELAYS = (0.1, 0.3, 1.0, 2.0, 5.0, 10.0)
+# The writes on the event loop wait this long for another connection's lock, then retry later.
+LOOP_BUSY_TIMEOUT_MS = 1_000
 
 
 def normalise_url(url: str) -> str:
@@ -39,10 +40,12 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, read_only: bool = False, narrow_files: bool = True) -> Engine:
+def make_engine(url: str, read_only: bool = False, narrow_files: bool = True,
+                busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
     """read_only: plain deferred transactions on SQLite, so a long read (an export) never holds
     the write lock the intake needs; WAL lets it read alongside the writes. narrow_files=False
-    for the launch check, which reports file modes and changes nothing."""
+    for the launch check, which reports file modes and changes nothing. busy_timeout_ms: how long
+    SQLite waits for another connection's write lock before it reports the file busy."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database
@@ -50,10 +53,10 @@ def make_engine(url: str, read_only: bool = False, narrow_files: bool = True) ->
             keep_private(Path(path))
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
             hide_parameters=True,  # errors must not carry a relative's answers into the logs
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda connection, _record: _sqlite_pragmas(connection, busy_timeout_ms))
         # pysqlite's own transaction handling defers BEGIN; issue it ourselves so that
         # a write transaction takes the lock up front instead of failing half-way.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE"))
@@ -98,13 +101,13 @@ def end_if_client_vanishes(dbapi_connection, _record) -> None:
     dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, busy_timeout_ms: int) -> None:
     dbapi_connection.isolation_level = None  # we send BEGIN ourselves (see make_engine)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # Deleted rows are overwritten with zeros, not left in free space for anyone who reads the file.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
@@ -124,33 +127,49 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class Database:
-    def __init__(self, url: str):
+    def __init__(self, url: str, writes_on_loop: bool | None = None):
+        """writes_on_loop: run `run`'s writes on the caller's event loop (`LoopWriter`) rather
+        than on a writer thread (`GroupCommitWriter`). The default: on the loop with SQLite,
+        on a thread with PostgreSQL, whose commits wait on the network."""
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self.is_sqlite = self.url.startswith("sqlite")
         self.read_engine = make_engine(self.url, read_only=True) if self.is_sqlite else self.engine
-        self._writer = GroupCommitWriter(self)
+        if writes_on_loop is None:
+            writes_on_loop = self.is_sqlite
+        self._writer: LoopWriter | GroupCommitWriter
+        self.loop_engine = self.engine
+        if writes_on_loop:
+            # A loop that waits on a lock hears nobody meanwhile: it waits a moment, then retries
+            # later (`LoopWriter`), where the thread waits out the full timeout.
+            self.loop_engine = make_engine(self.url, busy_timeout_ms=LOOP_BUSY_TIMEOUT_MS) if self.is_sqlite else self.engine
+            self._writer = LoopWriter(self, self.loop_engine)
+        else:
+            self._writer = GroupCommitWriter(self)
 
     def run_sync(self, fn: Callable[[Session], T]) -> T:
         """One transaction on the calling thread (start-up and the command line)."""
         return self.run_batch_sync([fn])[0].unwrap()
 
-    def run_batch_sync(self, fns: list[Callable[[Session], Any]]) -> list[Outcome]:
+    def run_batch_sync(self, fns: list[Callable[[Session], Any]], *, engine: Engine | None = None,
+                       retry_delays: tuple[float, ...] | None = None) -> list[Outcome]:
         """Every fn in one transaction: one commit (one fsync) for all of them. A fn that raises
         is left out and the rest run again in a fresh transaction, so its half-done writes never
         reach the disk and the others still commit (failures are rare: no savepoint per fn).
-        A transient failure (busy, connection dropped) rolls back and runs them all again."""
+        A transient failure (busy, connection dropped) rolls back and runs them all again after
+        each of `retry_delays` (RETRY_DELAYS unless given), then raises."""
         failed: dict[int, Outcome] = {}
         while True:
             try:
-                return self._commit_all(fns, failed)
+                return self._commit_all(fns, failed, engine or self.engine, RETRY_DELAYS if retry_delays is None else retry_delays)
             except _LeaveOut:
                 continue
 
-    def _commit_all(self, fns: list[Callable[[Session], Any]], failed: dict[int, Outcome]) -> list[Outcome]:
-        for attempt, delay in enumerate((*RETRY_DELAYS, None)):
+    def _commit_all(self, fns: list[Callable[[Session], Any]], failed: dict[int, Outcome], engine: Engine,
+                    retry_delays: tuple[float, ...]) -> list[Outcome]:
+        for attempt, delay in enumerate((*retry_delays, None)):
             try:
-                with Session(self.engine, expire_on_commit=False) as session:
+                with Session(engine, expire_on_commit=False) as session:
                     outcomes = [failed.get(index) or _outcome_of(fn, session, index, failed, alone=len(fns) == 1)
                                 for index, fn in enumerate(fns)]
                     session.commit()
@@ -204,20 +223,8 @@ class Database:
 
     def close(self) -> None:
         self._writer.stop()
-        self.engine.dispose()
-        self.read_engine.dispose()
-
-
-class Outcome:
-    __slots__ = ("value", "error")
-
-    def __init__(self, value: Any = None, error: BaseException | None = None):
-        self.value, self.error = value, error
-
-    def unwrap(self) -> Any:
-        if self.error is not None:
-            raise self.error
-        return self.value
+        for engine in {self.engine, self.read_engine, self.loop_engine}:
+            engine.dispose()
 
 
 class _LeaveOut(Exception):
@@ -239,80 +246,3 @@ def _outcome_of(fn: Callable[[Session], Any], session: Session, index: int, fail
     except Exception as exc:  # noqa: BLE001 - it belongs to the caller that submitted fn
         failed[index] = Outcome(error=exc)
     raise _LeaveOut
-
-
-class GroupCommitWriter:
-    """One writer thread: it takes every write waiting, runs them in one transaction, commits
-    once, then wakes each caller. SQLite has one writer at a time anyway; PostgreSQL gets fewer
-    commits. Batches form by themselves while the previous commit is on its way to disk, so a
-    quiet bot commits each answer at once and a busy one shares fsyncs."""
-
-    MAX_BATCH = 256
-
-    def __init__(self, db: Database):
-        self.db = db
-        # (lane, arrival, write): lane 0 goes ahead of lane 1; within a lane, first come first served.
-        self._queue: queue.PriorityQueue = queue.PriorityQueue()
-        self._arrivals = itertools.count()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def enqueue(self, fn: Callable[[Session], T], ahead: bool = False) -> asyncio.Future:
-        """In the queue before this returns: a write enqueued later never commits before it.
-        `ahead`: before the writes waiting that were not queued `ahead`."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._ensure_thread()
-        self._queue.put((0 if ahead else 1, next(self._arrivals), (fn, loop, future)))
-        return future
-
-    def _ensure_thread(self) -> None:
-        if self._thread is None:
-            with self._lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._work, name="db-writer", daemon=True)
-                    self._thread.start()
-
-    def _work(self) -> None:
-        while True:
-            first = self._queue.get()[2]
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    queued = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if queued[2] is None:
-                    self._queue.put(queued)  # stop after this batch
-                    break
-                batch.append(queued[2])
-            try:
-                outcomes = self.db.run_batch_sync([fn for fn, _, _ in batch])
-            except BaseException as exc:  # noqa: BLE001 - the commit itself failed: every caller hears
-                outcomes = [Outcome(error=exc)] * len(batch)
-            by_loop: dict[asyncio.AbstractEventLoop, list] = {}
-            for (_, loop, future), outcome in zip(batch, outcomes):
-                by_loop.setdefault(loop, []).append((future, outcome))
-            for loop, settled in by_loop.items():
-                try:
-                    loop.call_soon_threadsafe(_settle, settled)
-                except RuntimeError:
-                    pass  # that loop is closed: nobody is waiting any more
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put((2, next(self._arrivals), None))  # after every write queued
-            self._thread.join(30)
-            self._thread = None
-
-
-def _settle(settled: list) -> None:
-    for future, outcome in settled:
-        if future.done():
-            continue
-        if outcome.error is not None:
-            future.set_exception(outcome.error)
-        else:
-            future.set_result(outcome.value)

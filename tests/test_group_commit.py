@@ -1,9 +1,11 @@
-"""Group commit: writes that arrive together share one commit, each caller hears its own answer,
-one caller's failure is nobody else's, and nothing returns before it is on disk."""
+"""Group commit on the writer thread (PostgreSQL's writer): writes that arrive together share one
+commit, each caller hears its own answer, one caller's failure is nobody else's, and nothing
+returns before it is on disk. SQLite's writes on the event loop: tests/test_loop_writer.py."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import time
@@ -15,17 +17,30 @@ from sqlmodel import SQLModel
 
 from db import database
 from db.database import Database
+from db.writers import GroupCommitWriter
 from db.models import UserProfile
+
+
+def open_database(path, writes_on_loop: bool) -> Database:
+    db = Database(f"sqlite:///{path}", writes_on_loop=writes_on_loop)
+    SQLModel.metadata.create_all(db.engine)
+    db.path = path
+    db.commits = []
+    event.listen(db.loop_engine, "commit", lambda connection: db.commits.append(threading.current_thread().name))
+    return db
 
 
 @pytest.fixture
 def db(tmp_path):
-    path = tmp_path / "homeward.db"
-    db = Database(f"sqlite:///{path}")
-    SQLModel.metadata.create_all(db.engine)
-    db.path = path
-    db.commits = []
-    event.listen(db.engine, "commit", lambda connection: db.commits.append(threading.current_thread().name))
+    db = open_database(tmp_path / "homeward.db", writes_on_loop=False)  # SQLite here: the thread is what is tested
+    yield db
+    db.close()
+
+
+@pytest.fixture(params=["thread", "loop"])
+def either_db(tmp_path, request):
+    """What holds for both writers."""
+    db = open_database(tmp_path / "homeward.db", writes_on_loop=request.param == "loop")
     yield db
     db.close()
 
@@ -89,7 +104,9 @@ def test_two_hundred_writes_arriving_together_share_one_commit_and_each_caller_h
     assert sorted(on_disk(db)) == list(range(1, 201))
 
 
-def test_a_quiet_bot_commits_each_answer_at_once(db):
+def test_a_quiet_bot_commits_each_answer_at_once(either_db):
+    db = either_db
+
     async def main():
         for user in range(1, 6):
             assert await db.run(remember(user)) == f"saved {user}"
@@ -109,7 +126,9 @@ def test_writes_made_without_waiting_for_each_other_take_fewer_commits_than_call
 
 
 # ------------------------------------------------------------------ one failure
-def test_one_failing_write_fails_only_its_caller_and_leaves_nothing_behind(db):
+def test_one_failing_write_fails_only_its_caller_and_leaves_nothing_behind(either_db):
+    """Twenty writes queued together (behind a held thread, or in one turn of the loop)."""
+    db = either_db
     mistake = ValueError("the answer did not fit")
 
     def half_done_then_fails(session):
@@ -118,7 +137,7 @@ def test_one_failing_write_fails_only_its_caller_and_leaves_nothing_behind(db):
         raise mistake
 
     async def main():
-        async with WriterBusy(db):
+        async with (WriterBusy(db) if isinstance(db._writer, GroupCommitWriter) else contextlib.nullcontext()):
             calls = asyncio.gather(*(db.run(half_done_then_fails if user == 10 else remember(user))
                                      for user in range(1, 21)), return_exceptions=True)
         return await calls
@@ -180,7 +199,8 @@ def test_a_write_with_a_mistake_in_its_sql_fails_only_its_caller(db, monkeypatch
 
 
 # ------------------------------------------------------------------ durability
-def test_every_caller_returns_only_after_its_write_is_visible_to_another_connection(db):
+def test_every_caller_returns_only_after_its_write_is_visible_to_another_connection(either_db):
+    db = either_db
     missing = []
 
     async def write_then_look(user):
@@ -262,7 +282,7 @@ def test_callers_on_two_event_loops_sharing_a_commit_each_hear_their_own_answers
 
 def test_close_lets_the_write_under_way_finish_then_stops_the_writer_thread(tmp_path):
     path = tmp_path / "h.db"
-    db = Database(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}", writes_on_loop=False)
     SQLModel.metadata.create_all(db.engine)
     before = {thread for thread in threading.enumerate() if thread.name == "db-writer"}
     entered = threading.Event()

@@ -28,7 +28,7 @@ def db(tmp_path):
     db = Database(f"sqlite:///{tmp_path / 'homeward.db'}")
     SQLModel.metadata.create_all(db.engine)
     db.statements = []
-    event.listen(db.engine, "before_cursor_execute",
+    event.listen(db.loop_engine, "before_cursor_execute",  # the engine the writes run on
                  lambda _c, _cur, statement, *_: db.statements.append(statement.split()[0].upper()))
     yield db
     db.close()
