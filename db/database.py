@@ -135,17 +135,12 @@ class Database:
         self.engine = make_engine(self.url)
         self.is_sqlite = self.url.startswith("sqlite")
         self.read_engine = make_engine(self.url, read_only=True) if self.is_sqlite else self.engine
-        if writes_on_loop is None:
-            writes_on_loop = self.is_sqlite
-        self._writer: LoopWriter | GroupCommitWriter
-        self.loop_engine = self.engine
-        if writes_on_loop:
-            # A loop that waits on a lock hears nobody meanwhile: it waits a moment, then retries
-            # later (`LoopWriter`), where the thread waits out the full timeout.
-            self.loop_engine = make_engine(self.url, busy_timeout_ms=LOOP_BUSY_TIMEOUT_MS) if self.is_sqlite else self.engine
-            self._writer = LoopWriter(self, self.loop_engine)
-        else:
-            self._writer = GroupCommitWriter(self)
+        on_loop = self.is_sqlite if writes_on_loop is None else writes_on_loop
+        # A loop that waits on a lock hears nobody meanwhile: its SQLite connections wait a
+        # moment, then `LoopWriter` retries later, where the thread waits out the full timeout.
+        self.loop_engine = (make_engine(self.url, busy_timeout_ms=LOOP_BUSY_TIMEOUT_MS)
+                            if on_loop and self.is_sqlite else self.engine)
+        self._writer = LoopWriter(self, self.loop_engine) if on_loop else GroupCommitWriter(self)
 
     def run_sync(self, fn: Callable[[Session], T]) -> T:
         """One transaction on the calling thread (start-up and the command line)."""
