@@ -50,22 +50,6 @@ def chat_key(update: Update) -> int | None:
     return None
 
 
-def chat_key_of(item: dict) -> int | None:
-    """`chat_key` read off Telegram's JSON, without parsing it into PTB's objects: the two kinds
-    of update the bot asks for (a message, a button tapped), else PTB's own answer."""
-    message = item.get("message")
-    if isinstance(message, dict) and isinstance(message.get("chat"), dict):
-        return message["chat"]["id"]
-    query = item.get("callback_query")
-    if isinstance(query, dict) and len(item) == 2:  # update_id and the tap, nothing else
-        attached = query.get("message")
-        if isinstance(attached, dict) and isinstance(attached.get("chat"), dict):
-            return attached["chat"]["id"]
-        if attached is None and isinstance(query.get("from"), dict):
-            return query["from"]["id"]
-    return chat_key(Update.de_json(item, None))
-
-
 def receipt_of(update: Update) -> int:
     """The inbox's number for this update: the key of everything it causes."""
     return update.api_kwargs[RECEIPT_FIELD]
@@ -109,7 +93,7 @@ class Delivery:
     """One update as Telegram sent it: recognised by its full content (`digest`), stored in
     its `stored_form` (`payload`)."""
 
-    __slots__ = ("item", "update_id", "payload", "digest", "chat_key", "receipt", "update")
+    __slots__ = ("item", "update_id", "payload", "digest", "receipt", "update")
 
     def __init__(self, item: dict):
         self.item = item
@@ -118,18 +102,12 @@ class Delivery:
         self.digest = hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
         kept = stored_form(item)
         self.payload = canonical if kept is item else json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        self.chat_key = chat_key_of(item)
         self.receipt = 0
         self.update: Update | None = None
 
     @property
     def key(self) -> tuple[int, str]:
         return self.update_id, self.digest
-
-    def parsed(self, bot) -> Update:
-        if self.update is None:
-            self.update = parse_update(self.item, bot, self.receipt)
-        return self.update
 
 
 class Inbox:
@@ -145,9 +123,9 @@ class Inbox:
         newest = await self.db.run(lambda s: s.exec(select(func.max(InboxUpdate.receipt))).first())
         self._next_receipt = (newest or 0) + 1
 
-    def take(self, items: list[dict]) -> list[Delivery]:
-        """Number what Telegram sent, in the order it sent it, less what this process received
-        already (Telegram sending it again). Not parsed yet: see `Delivery.parsed`."""
+    def receive(self, items: list[dict], bot) -> list[Delivery]:
+        """Number and parse what Telegram sent, in the order it sent it, less what this process
+        received already (Telegram sending it again)."""
         if self._next_receipt is None:
             raise RuntimeError("Inbox.open() first")
         deliveries = []
@@ -158,40 +136,32 @@ class Inbox:
             if len(self._recent) > RECENT_DELIVERIES:
                 del self._recent[next(iter(self._recent))]
             delivery.receipt, self._next_receipt = self._next_receipt, self._next_receipt + 1
+            delivery.update = parse_update(delivery.item, bot, delivery.receipt)
             deliveries.append(delivery)
         return deliveries
 
-    def receive(self, items: list[dict], bot) -> list[Delivery]:
-        """`take`, each delivery parsed into PTB's Update."""
-        deliveries = self.take(items)
-        for delivery in deliveries:
-            delivery.parsed(bot)
-        return deliveries
-
     async def store(self, deliveries: list[Delivery]) -> list[Update]:
-        """Write received deliveries to disk; returns the updates not stored before, in order."""
-        return [d.update for d in await self.store_soon(deliveries)]
+        """Write deliveries to disk; returns the updates not stored before, in order."""
+        return await self.store_soon(deliveries)
 
-    def store_soon(self, deliveries: list[Delivery], look_up: bool = True) -> asyncio.Future:
+    def store_soon(self, deliveries: list[Delivery]) -> asyncio.Future:
         """`store`, queued on the writer before this returns: whatever a handler writes about
-        these updates afterwards commits in the same transaction or a later one. The future
-        gives the deliveries not stored before; with `look_up=False` the disk is not asked
-        (every delivery is given back; one stored before is still not stored twice)."""
+        these updates afterwards commits in the same transaction or a later one."""
         received_at = utcnow()
         rows = [
-            {"receipt": d.receipt, "update_id": d.update_id, "digest": d.digest, "chat_key": d.chat_key,
+            {"receipt": d.receipt, "update_id": d.update_id, "digest": d.digest, "chat_key": chat_key(d.update),
              "payload": d.payload, "received_at": received_at}
             for d in deliveries
         ]
 
-        def insert(session: Session) -> list[Delivery]:
-            present = self._stored_keys(session, [d.key for d in deliveries]) if look_up else set()
+        def insert(session: Session) -> list[Update]:
+            present = self._stored_keys(session, [d.key for d in deliveries])
             fresh = [row for row, d in zip(rows, deliveries) if d.key not in present]
             if fresh:
                 # One statement for any number of rows (executemany): compiled once, not per batch size.
                 statement = insert_for(self.db)(InboxUpdate.__table__).on_conflict_do_nothing(index_elements=["update_id", "digest"])
                 session.connection().execute(statement, fresh)
-            return [d for d in deliveries if d.key not in present]
+            return [d.update for d in deliveries if d.key not in present]
 
         return self.db.run_soon(insert)
 
@@ -305,21 +275,21 @@ class Poller:
             # updater does. Never a remembered maximum: after Telegram renumbers, that would sit
             # above every new id, confirm nothing, and the bot would hear nobody.
             offset = received[-1]["update_id"] + 1
-            deliveries = self.inbox.take(received)
+            deliveries = self.inbox.receive(received, self.application.bot)
             if not deliveries:
                 continue
-            # On disk before the next getUpdates (with the higher offset) confirms them. Parsing
-            # them for the handlers waits until that getUpdates has gone: an update arriving at
-            # Telegram now waits for it (about 3 ms per batch of ten, open load, 2026-12-03).
-            fresh = await self.inbox.store_soon(deliveries, look_up=not caught_up)
-            caught_up = caught_up or len(fresh) == len(deliveries)
-            asyncio.get_running_loop().call_soon(self._hand_over, fresh)
-
-    def _hand_over(self, deliveries: list[Delivery]) -> None:
-        """Runs once the poller's next request is on its way: its step goes on to the socket."""
-        bot = self.application.bot
-        for delivery in deliveries:
-            self.application.update_queue.put_nowait(delivery.parsed(bot))
+            # Queued for disk first, then handed to the handlers without waiting for that commit:
+            # their own writes queue behind it, so no answer is committed (or replied to) before
+            # its update is on disk, and the round trip to the disk is shared.
+            stored = self.inbox.store_soon(deliveries)
+            if caught_up:
+                fresh = [d.update for d in deliveries]
+            else:
+                fresh = await stored
+                caught_up = len(fresh) == len(deliveries)
+            for update in fresh:
+                await self.application.update_queue.put(update)
+            await stored  # on disk before the next getUpdates (with the higher offset) confirms them
 
     async def _sleep(self, seconds: float) -> None:
         try:

@@ -1,6 +1,5 @@
 """What keeps a surge cheap without losing anything: updates finished together are marked done in
-one statement, the poller stops fetching while too many chats are in hand, a batch's chats are
-read off Telegram's JSON (PTB parses it after the next getUpdates has gone), and a relative's
+one statement, the poller stops fetching while too many chats are in hand, and a relative's
 draft is read and written without the ORM yet holds exactly what the engine put in it."""
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from telegram.ext import Application
 
 from app.intake import Person, draft_of, run_turn
 from bot.events import callback_event
-from bot.inbox import Inbox, chat_key, chat_key_of, parse_update, receipt_of
+from bot.inbox import Inbox, parse_update, receipt_of
 from bot.processor import ChatOrderedProcessor
 from db.database import Database
 from db.models import UserProfile
@@ -127,64 +126,3 @@ def test_ptb_is_not_left_remembering_everyone_who_ever_wrote(db):
     asyncio.run(main())
     assert not application._chat_ids_to_be_updated_in_persistence, "fifty people, none kept"
     assert not application._user_ids_to_be_updated_in_persistence
-
-
-TAPPER = {"id": 31, "is_bot": False, "first_name": "Relative"}
-
-
-@pytest.mark.parametrize("item", [
-    message_update(1, 31),
-    {"update_id": 2, "edited_message": message_update(2, 31)["message"]},
-    {"update_id": 3, "callback_query": {"id": "9", "from": TAPPER, "chat_instance": "1", "data": "k:agree",
-                                        "message": {"message_id": 5, "date": 1795250000, "text": "?",
-                                                    "chat": {"id": -100, "type": "supergroup", "title": "Staff"}}}},
-    {"update_id": 4, "callback_query": {"id": "9", "from": TAPPER, "chat_instance": "1", "data": "k:agree",
-                                        "message": {"message_id": 5, "date": 0, "chat": {"id": 31, "type": "private"}}}},
-    {"update_id": 5, "callback_query": {"id": "9", "from": TAPPER, "chat_instance": "1", "data": "k", "inline_message_id": "x"}},
-    {"update_id": 6, "my_chat_member": {"chat": {"id": -7, "type": "group", "title": "G"}, "from": TAPPER, "date": 0,
-                                        "old_chat_member": {"status": "left", "user": TAPPER},
-                                        "new_chat_member": {"status": "member", "user": TAPPER}}},
-    {"update_id": 7},
-], ids=["message", "edited", "tap-in-group", "tap-on-old-message", "inline-tap", "chat-member", "empty"])
-def test_the_chat_read_off_the_json_is_the_chat_ptb_finds(item):
-    assert chat_key_of(item) == chat_key(parse_update(item, None, receipt=1))
-
-
-def test_the_next_getupdates_goes_out_before_the_batch_is_parsed_for_the_handlers(db, monkeypatch):
-    """An update arriving at Telegram while the bot parses a batch waits for the next getUpdates:
-    so the batch is stored, that request sent, and only then parsed and handed over."""
-    from bot import inbox as inbox_module
-
-    events = []
-    real_parse = inbox_module.parse_update
-    monkeypatch.setattr(inbox_module, "parse_update", lambda *a: events.append("parse") or real_parse(*a))
-    batches = [[message_update(n, 40 + n) for n in (1, 2, 3)], [message_update(4, 44)]]
-
-    class FakeBot:
-        async def delete_webhook(self, **_):
-            return True
-
-        async def _post(self, method, data, **_):
-            events.append(("getUpdates", data["offset"]))
-            if batches:
-                return batches.pop(0)
-            poller.stop()
-            return []
-
-    class FakeApplication:
-        bot = FakeBot()
-        update_queue = asyncio.Queue()
-        update_processor = ChatOrderedProcessor(Inbox(db))
-
-    poller = inbox_module.Poller(FakeApplication(), Inbox(db))
-
-    async def main():
-        await poller.run()
-        await asyncio.sleep(0)
-        return [FakeApplication.update_queue.get_nowait().update_id for _ in range(4)]
-
-    assert asyncio.run(main()) == [1, 2, 3, 4]
-    assert events == [("getUpdates", None), ("getUpdates", 4), "parse", "parse", "parse", ("getUpdates", 5), "parse"]
-    with db.engine.connect() as connection:
-        chats = connection.execute(text("select chat_key from inbox_update order by receipt")).scalars().all()
-    assert chats == [41, 42, 43, 44]
