@@ -1,9 +1,10 @@
 """The database engine and the one way the bot touches it: `await db.run(fn)`.
 
 `fn(session)` runs inside a transaction which is committed before `run` returns (on the event
-loop with SQLite, on a writer thread with PostgreSQL: `db.writers`), so "on disk before the bot replies" holds for everything a handler does. Writes that
-arrive together share one transaction and one fsync (group commit); one that fails is left out
-and the others commit without it. Transient failures (SQLite busy, a dropped PostgreSQL connection) roll back and are retried:
+loop with SQLite, on a writer thread with PostgreSQL: `db.writers`), so "on disk before the bot
+replies" holds for everything a handler does. Writes that arrive together share one transaction
+and one fsync (group commit); one that fails is left out and the others commit without it.
+Transient failures (SQLite busy, a dropped PostgreSQL connection) roll back and are retried:
 `fn` must only touch the session.
 """
 
