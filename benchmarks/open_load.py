@@ -6,9 +6,11 @@
 The closed-loop surge (benchmarks/surge.py) has every relative answer the moment a reply
 arrives, so its reply times measure throughput. Here each relative reads the question and
 pauses about `--pause` seconds (uniformly 0.5× to 1.5×) before answering, whatever the bot does.
-The figure is the time from her update being available at the stand-in to the bot's first
-reply arriving there, with `--latency` on every Bot API call: the floor is about one call (the
-reply) plus the wait for the next getUpdates to come back. Each relative fills in the whole
+The figure is the time from her update being available at the stand-in to the stand-in taking
+the bot's first reply, with `--latency` on every Bot API call: the floor is about one call (the
+reply) plus the wait for the next getUpdates to come back. The stand-in and the relatives share
+one Python event loop here, which the real Telegram does not: the column "as the harness woke"
+ends later, when that loop got round to waking the relative, and shows what it adds. Each relative fills in the whole
 report (consent to "sent"), so every step is measured, sending included.
 
 An open load is steady: at any moment the 1,200 relatives are spread over the questionnaire,
@@ -49,7 +51,8 @@ TARGET_P99_MS = 150
 
 @dataclass
 class Tally:
-    first_replies: list[float] = field(default_factory=list)
+    first_replies: list[float] = field(default_factory=list)  # until the stand-in took the reply
+    first_replies_woken: list[float] = field(default_factory=list)  # until the harness woke the relative
     updates: int = 0
     lost: int = 0
     first_sent: float = 0.0
@@ -73,9 +76,10 @@ async def take_steps(user, report: Report, pause: float, rng: random.Random, tal
             tally.updates += 1
         send_step(user, step)
         try:
-            await user.anext_messages(1, timeout)
+            first = (await user.anext_messages(1, timeout))[0]
             if counted:
-                tally.first_replies.append(time.perf_counter() - sent)
+                tally.first_replies.append(first.arrived - sent)
+                tally.first_replies_woken.append(time.perf_counter() - sent)
             if step.replies > 1:
                 await user.anext_messages(step.replies - 1, timeout)
         except AssertionError:
@@ -130,6 +134,7 @@ class Run:
     p90_ms: float
     p99_ms: float
     max_ms: float
+    p99_woken_ms: float
     lost: int
     peak_rss_mb: float
     cpu_s: float
@@ -141,8 +146,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
+def harness_loop() -> asyncio.AbstractEventLoop:
+    """The loop the stand-in and the relatives share. Telegram is not one busy Python loop: on
+    uvloop (as the bot runs) less of the harness's own overhead lands in the figures."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def run_once(relatives: int, pause: float, latency: float, seed: int, timeout: float, window: float, together: bool) -> Run:
-    with tempfile.TemporaryDirectory(prefix="open-load-") as folder, StandinThread() as standin:
+    with tempfile.TemporaryDirectory(prefix="open-load-") as folder, StandinThread(loop_factory=harness_loop) as standin:
         standin.latency = latency
         bot = BotUnderTest("homeward", standin, Path(folder)).start()
         # This process plays Telegram and the relatives: its own full collections (a quarter of a
@@ -159,7 +174,8 @@ def run_once(relatives: int, pause: float, latency: float, seed: int, timeout: f
             bot.stop()
     replies = tally.first_replies
     return Run(tally.updates / max(tally.last_sent - tally.first_sent, 1e-9), percentile(replies, 0.5),
-               percentile(replies, 0.9), percentile(replies, 0.99), max(replies) * 1000, tally.lost, peak, cpu, tally.relatives)
+               percentile(replies, 0.9), percentile(replies, 0.99), max(replies) * 1000,
+               percentile(tally.first_replies_woken, 0.99), tally.lost, peak, cpu, tally.relatives)
 
 
 def main() -> int:
@@ -178,10 +194,11 @@ def main() -> int:
     shape = "all starting together, one report each" if args.together else f"steady, the {args.window:g} s after a warm-up"
     print(f"# Open load: {args.relatives} relatives pausing about {args.pause:g} s, {args.latency * 1000:.0f} ms per API call ({shape})\n\n"
           f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
-    print("| run | updates/s offered | first reply p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | lost | relatives | peak RSS (MB) | CPU (s) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| run | updates/s offered | first reply p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | p99 as the harness woke (ms) "
+          "| lost | relatives | peak RSS (MB) | CPU (s) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for number, run in enumerate(runs, 1):
-        print(f"| {number} | {run.offered_per_s:.0f} | {run.p50_ms:.0f} | {run.p90_ms:.0f} | {run.p99_ms:.0f} | {run.max_ms:.0f} | "
+        print(f"| {number} | {run.offered_per_s:.0f} | {run.p50_ms:.0f} | {run.p90_ms:.0f} | {run.p99_ms:.0f} | {run.max_ms:.0f} | {run.p99_woken_ms:.0f} | "
               f"{run.lost} | {run.relatives} | {run.peak_rss_mb:.0f} | {run.cpu_s:.1f} |")
     p99 = statistics.median(run.p99_ms for run in runs)
     print(f"\nfirst reply p99, median of {len(runs)} runs: {p99:.0f} ms (target ≤ {TARGET_P99_MS} ms: {'met' if p99 <= TARGET_P99_MS else '**missed**'})")

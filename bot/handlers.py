@@ -35,14 +35,20 @@ log = logging.getLogger(__name__)
 
 
 async def turn(update: Update, context: Context, act, origin: render.Origin | None = None,
-               submitting: bool = False) -> render.Turn:
+               submitting: bool = False, tap: TapAnswer | None = None) -> render.Turn:
     app = services(context)
     person = person_of(update)
-    # Possible duplicates are looked up on the read path, so the writer only inserts the links.
-    found = await app.db.read(lambda s: case_links.candidates_for_draft(s, person.telegram_id)) if submitting else None
+    # With a writer thread (PostgreSQL), possible duplicates are looked up on the read path
+    # first, so the writer only inserts the links. Writes on the event loop (SQLite) look them
+    # up inside the write: handing the look-up to a reading thread and back cost a sent report
+    # more time than the look-up itself.
+    reads_ahead = submitting and not app.db.writes_on_loop
+    found = await app.db.read(lambda s: case_links.candidates_for_draft(s, person.telegram_id)) if reads_ahead else None
     result = await app.db.run(
         lambda session: run_turn(session, person, receipt_of(update), act, app.settings.default_language, date.today(), found)
     )
+    if tap is not None:
+        tap.answer()
     await render.send(context.bot, person.chat_id, result, origin, settings=app.settings)
     if not result.replay:
         for out in result.outs:
@@ -126,14 +132,34 @@ async def on_message(update: Update, context: Context) -> None:
     await turn(update, context, act)
 
 
+class TapAnswer:
+    """answerCallbackQuery, which stops the spinner on the tapped button: once per tap, at the
+    latest when the tap is handled. A turn answers as soon as its write is committed, so the
+    answer goes out beside the reply: answered before the write, the answers to a busy batch's
+    taps went out ahead of every reply in that batch."""
+
+    __slots__ = ("_bot", "_query", "_answered")
+
+    def __init__(self, bot, query):
+        self._bot, self._query = bot, query
+        self._answered: asyncio.Future | None = None
+
+    def answer(self) -> None:
+        if self._answered is None:
+            self._answered = asyncio.ensure_future(answer_quietly(self._bot, self._query))
+
+    async def answered(self) -> None:
+        self.answer()
+        await self._answered
+
+
 async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
-    # Answered at once, alongside the work: it stops the spinner on the relative's button.
-    answered = asyncio.ensure_future(answer_quietly(context.bot, query))
+    tap = TapAnswer(context.bot, query)
     try:
-        await _handle_tap(update, context, query)
+        await _handle_tap(update, context, query, tap)
     finally:
-        await answered
+        await tap.answered()
 
 
 async def answer_quietly(bot, query) -> None:
@@ -143,7 +169,7 @@ async def answer_quietly(bot, query) -> None:
         pass  # a redelivered tap: Telegram forgot the query; the reply is what matters
 
 
-async def _handle_tap(update: Update, context: Context, query) -> None:
+async def _handle_tap(update: Update, context: Context, query, tap: TapAnswer) -> None:
     prefix, args = parse(query.data)
     message = query.message if isinstance(query.message, Message) else None
     origin = render.Origin(message.message_id, message.text_html or "") if message else None
@@ -154,21 +180,23 @@ async def _handle_tap(update: Update, context: Context, query) -> None:
             set_language(session, person_of(update), chosen)
             return [Out(OutKind.SAY, "language.set"), *engine.current_prompt(draft)]
 
-        await turn(update, context, act)
+        await turn(update, context, act, tap=tap)
     elif prefix == "n" and args in (["new"], ["restart"]):
-        await turn(update, context, _restart(context) if args == ["restart"] else _begin_or(context, _offer))
+        await turn(update, context, _restart(context) if args == ["restart"] else _begin_or(context, _offer), tap=tap)
     elif prefix == "m" and args[:1] == ["guidance"] and len(args) <= 2:
+        tap.answer()
         await send_more_guidance(update, context, args[1] if len(args) == 2 and args[1] in SITUATIONS else None)
     elif prefix == "src" and args:
+        tap.answer()
         person, _language, text = await read(update, context, lambda s, _p, lang: sources_text(s, args[0], lang))
         if text:
             await say(context.bot, person.chat_id, text)
     else:
         event = callback_event(query.data or "")
         if event is None:
-            await turn(update, context, lambda _s, draft: [Out(OutKind.SAY, "button.stale"), *engine.current_prompt(draft)])
+            await turn(update, context, lambda _s, draft: [Out(OutKind.SAY, "button.stale"), *engine.current_prompt(draft)], tap=tap)
         else:
-            await turn(update, context, _engine(event), origin, submitting=event.action == "submit")
+            await turn(update, context, _engine(event), origin, submitting=event.action == "submit", tap=tap)
 
 
 async def send_more_guidance(update: Update, context: Context, situation: str | None) -> None:

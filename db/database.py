@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
+from db.checkpoints import LOOP_AUTOCHECKPOINT_PAGES, WalCheckpoints
 from db.writers import GroupCommitWriter, LoopWriter, Outcome
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,12 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, read_only: bool = False, narrow_files: bool = True,
-                busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
+                busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, wal_autocheckpoint: int | None = None) -> Engine:
     """read_only: plain deferred transactions on SQLite, so a long read (an export) never holds
     the write lock the intake needs; WAL lets it read alongside the writes. narrow_files=False
     for the launch check, which reports file modes and changes nothing. busy_timeout_ms: how long
-    SQLite waits for another connection's write lock before it reports the file busy."""
+    SQLite waits for another connection's write lock before it reports the file busy.
+    wal_autocheckpoint: the log's size in pages at which a commit checkpoints (SQLite: 1,000)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database
@@ -57,7 +59,8 @@ def make_engine(url: str, read_only: bool = False, narrow_files: bool = True,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
             hide_parameters=True,  # errors must not carry a relative's answers into the logs
         )
-        event.listen(engine, "connect", lambda connection, _record: _sqlite_pragmas(connection, busy_timeout_ms))
+        event.listen(engine, "connect",
+                     lambda connection, _record: _sqlite_pragmas(connection, busy_timeout_ms, wal_autocheckpoint))
         # pysqlite's own transaction handling defers BEGIN; issue it ourselves so that
         # a write transaction takes the lock up front instead of failing half-way.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE"))
@@ -102,13 +105,15 @@ def end_if_client_vanishes(dbapi_connection, _record) -> None:
     dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
 
 
-def _sqlite_pragmas(dbapi_connection, busy_timeout_ms: int) -> None:
+def _sqlite_pragmas(dbapi_connection, busy_timeout_ms: int, wal_autocheckpoint: int | None = None) -> None:
     dbapi_connection.isolation_level = None  # we send BEGIN ourselves (see make_engine)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    if wal_autocheckpoint is not None:
+        cursor.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
     # Deleted rows are overwritten with zeros, not left in free space for anyone who reads the file.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
@@ -137,11 +142,16 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         self.read_engine = make_engine(self.url, read_only=True) if self.is_sqlite else self.engine
         on_loop = self.is_sqlite if writes_on_loop is None else writes_on_loop
+        self.writes_on_loop = on_loop
         # A loop that waits on a lock hears nobody meanwhile: its SQLite connections wait a
         # moment, then `LoopWriter` retries later, where the thread waits out the full timeout.
-        self.loop_engine = (make_engine(self.url, busy_timeout_ms=LOOP_BUSY_TIMEOUT_MS)
+        # Nor does it copy the log back into the database file: a thread does (db.checkpoints).
+        loop_sqlite_file = on_loop and self.is_sqlite and make_url(self.url).database not in (None, "", ":memory:")
+        self.checkpoints = WalCheckpoints(self.engine) if loop_sqlite_file else None
+        self.loop_engine = (make_engine(self.url, busy_timeout_ms=LOOP_BUSY_TIMEOUT_MS,
+                                        wal_autocheckpoint=LOOP_AUTOCHECKPOINT_PAGES if loop_sqlite_file else None)
                             if on_loop and self.is_sqlite else self.engine)
-        self._writer = LoopWriter(self, self.loop_engine) if on_loop else GroupCommitWriter(self)
+        self._writer = LoopWriter(self, self.loop_engine, self.checkpoints) if on_loop else GroupCommitWriter(self)
 
     def run_sync(self, fn: Callable[[Session], T]) -> T:
         """One transaction on the calling thread (start-up and the command line)."""
@@ -219,6 +229,8 @@ class Database:
 
     def close(self) -> None:
         self._writer.stop()
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
         for engine in {self.engine, self.read_engine, self.loop_engine}:
             engine.dispose()
 

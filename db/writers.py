@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
+    from db.checkpoints import WalCheckpoints
     from db.database import Database
 
 log = logging.getLogger(__name__)
@@ -69,9 +70,10 @@ class LoopWriter:
 
     MAX_BATCH = MAX_BATCH
 
-    def __init__(self, db: Database, engine: Engine):
+    def __init__(self, db: Database, engine: Engine, checkpoints: WalCheckpoints | None = None):
         self.db = db
         self.engine = engine
+        self.checkpoints = checkpoints  # started with the first write
         self._lanes: dict[asyncio.AbstractEventLoop, _Lanes] = {}
 
     def enqueue(self, fn: Callable[[Session], T], ahead: bool = False) -> asyncio.Future:
@@ -79,6 +81,8 @@ class LoopWriter:
         lanes = self._lanes.get(loop)
         if lanes is None:
             lanes = self._lanes[loop] = _Lanes(loop)
+            if self.checkpoints is not None:
+                self.checkpoints.start()
         future = loop.create_future()
         (lanes.ahead if ahead else lanes.behind).append((fn, future))
         if lanes.turn is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from .server import StandinServer
 from .state import FakeTelegram
@@ -19,8 +19,10 @@ from .users import FakeUser
 
 
 class StandinThread:
-    def __init__(self, telegram: FakeTelegram | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, telegram: FakeTelegram | None = None, host: str = "127.0.0.1", port: int = 0,
+                 loop_factory: Callable[[], asyncio.AbstractEventLoop] = asyncio.new_event_loop) -> None:
         self.telegram = telegram or FakeTelegram()
+        self._loop_factory = loop_factory
         self.server = StandinServer(self.telegram, host, port)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -40,7 +42,7 @@ class StandinThread:
         return self
 
     def _run(self) -> None:
-        loop = self._loop = asyncio.new_event_loop()
+        loop = self._loop = self._loop_factory()
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self.server.start())

@@ -130,6 +130,9 @@ class BotMessage:
     edits: list[str] = field(default_factory=list)
     deleted: bool = False
     json: dict[str, Any] = field(default_factory=dict, repr=False)
+    # When the stand-in took the message (perf_counter): a harness's reply times end here, not
+    # when its own busy loop gets round to waking the user who waits for it.
+    arrived: float = field(default_factory=time.perf_counter, repr=False, compare=False)
 
     @property
     def caption(self) -> str | None:

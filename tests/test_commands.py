@@ -116,3 +116,18 @@ def test_text_with_no_report_under_way_offers_to_start_one(bot, relative):
     reply = person.ask("Hello, my son is missing")
     assert reply.text == t("en", "idle.text") and t("en", "button.new_report") in reply.buttons
     assert person.tap(t("en", "button.new_report")).text == consent_text("en", load_settings())
+
+
+def test_every_tap_stops_its_spinner_exactly_once(bot, relative, standin):
+    person = relative("en")
+    person.ask("/start")
+    person.tap(t("en", "button.agree"))
+    assert bot.conversation_of(person.id).consent_version is not None
+    person.tap(t("en", "choice.relationship.sibling"))
+    person.ask("/language")
+    person.tap("Русский")
+    for query_id in person._query_ids:
+        person.wait_callback_answered(query_id)
+    answered = [call["callback_query_id"] for call in standin.requests("answerCallbackQuery")
+                if call["callback_query_id"] in person._query_ids]
+    assert sorted(answered) == sorted(person._query_ids) and len(answered) == 3

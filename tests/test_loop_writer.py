@@ -148,3 +148,47 @@ def test_close_commits_what_is_still_waiting(tmp_path):
 
     assert run(main()) == "saved 1"
     assert on_disk(path) == {1: "az"}
+
+
+def _write_megabytes(db, megabytes: int):
+    blob = b"\0" * (1 << 20)
+
+    def fn(session):
+        connection = session.connection()
+        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS ballast (body BLOB)")
+        for _ in range(megabytes):
+            connection.exec_driver_sql("INSERT INTO ballast (body) VALUES (?)", (blob,))
+
+    return db.run(fn)
+
+
+def test_the_loops_commits_leave_the_log_to_the_checkpoint_thread(db):
+    """A commit that found the log over SQLite's 1,000 pages used to copy it back (and fsync the
+    database file) on the loop, stalling every relative for up to a third of a second."""
+    db.checkpoints.every = 3600  # only the explicit checkpoint below runs
+
+    async def main():
+        await _write_megabytes(db, 6)  # about 1,500 pages
+
+    run(main())
+    assert db.path.stat().st_size < 1 << 20, "the commit left the pages in the log"
+    busy, in_log, copied = db.checkpoints.checkpoint()
+    assert (busy, copied) == (0, in_log) and in_log > 1_000
+    assert db.path.stat().st_size > 6 << 20
+
+
+def test_the_checkpoint_thread_starts_with_the_first_write_copies_the_log_back_and_stops_with_the_database(db):
+    db.checkpoints.every = 0.05
+    assert not [t for t in threading.enumerate() if t.name == "wal-checkpoints"], "nothing written yet"
+
+    async def main():
+        await _write_megabytes(db, 2)
+        deadline = time.monotonic() + 5
+        while db.path.stat().st_size < 2 << 20 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)  # the loop is free meanwhile: the thread does the copying
+
+    run(main())
+    assert db.path.stat().st_size > 2 << 20
+    assert [t for t in threading.enumerate() if t.name == "wal-checkpoints"]
+    db.close()
+    assert not [t for t in threading.enumerate() if t.name == "wal-checkpoints"]
