@@ -7,8 +7,9 @@ request passes through several layers of async context managers. The Bot API nee
 JSON POSTs to one host, answered with a JSON body. This client keeps a stack of idle
 connections, writes each request in one call and parses the answer in place. File uploads
 (multipart, rare: staff exports) go through PTB's own httpx request instead, through the same
-proxy. aiohttp was tried in this place: 85 µs of CPU a request against 27 µs here, which cost
-20-30 % of the bot's CPU in a surge (benchmarks/surge.py), so this client stays.
+proxy. aiohttp was tried in this place and measured again on 2026-12-04: 137-189 µs of CPU a call
+against 51-65 µs here, 10 MB more memory, and the open load's p99 target missed (README, "HTTP to
+Telegram: why our own client"), so this client stays.
 
 The proxy's handshake (SOCKS5, or HTTP CONNECT over plain TCP or TLS, with a login) is
 python-socks', the library aiohttp-socks is built on; with SOCKS5 the proxy looks up Telegram's
