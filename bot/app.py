@@ -23,6 +23,7 @@ from app.startup import Begun, begin_start_up
 from bot.context import SERVICES, Services
 from bot.inbox import POLL_TIMEOUT, Inbox, Poller
 from bot.processor import ChatOrderedProcessor
+from bot.ptb_internals import keep_nothing_for_persistence
 from bot.reminders import draft_care
 from bot.sending import PatientRateLimiter
 from bot.transport import LeanRequest, ProxyRefused
@@ -98,6 +99,7 @@ def build_application(settings: Settings, db: Database, requests: tuple[BaseRequ
         .build()
     )
     processor.application = application
+    keep_nothing_for_persistence(application)
     services = Services(settings, db, inbox, processor, FloodGuard(settings.flood_messages, settings.flood_seconds))
     application.bot_data[SERVICES] = services
     wire(application, services)

@@ -19,7 +19,6 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import BaseUpdateProcessor
 
 from bot.inbox import Inbox, chat_key, receipt_of
-from bot.ptb_internals import forget_for_persistence
 from db.database import is_transient
 
 log = logging.getLogger(__name__)
@@ -86,16 +85,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if not self._waiting[key]:
                 del self._waiting[key]
                 self._locks.pop(key, None)
-                self._forget_for_persistence(update)
                 if len(self._waiting) < self.max_chats_in_hand:
                     self._room.set()
-
-    def _forget_for_persistence(self, update: Update) -> None:
-        """PTB notes every chat and user it sees for a persistence layer, and empties those sets
-        only when it saves one. We keep nothing in PTB (the database is our persistence), so
-        without this they would grow by everyone who ever wrote to the bot."""
-        chat, user = update.effective_chat, update.effective_user
-        forget_for_persistence(self.application, chat.id if chat else None, user.id if user else None)
 
     async def _retry_while_transient(self, update: Update) -> None:
         attempt = 0

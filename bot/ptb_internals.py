@@ -5,8 +5,10 @@ were read from (tests/test_ptb_internals.py fails loudly when PTB or these names
   parsing the answer to every reply was a tenth of the bot's CPU).
 - `DEFAULT_NONE`, `DefaultValue`: how PTB marks "apply `Defaults` here" (HTML parse mode).
 - The application's sets of chats and users to be saved by a persistence layer, which PTB
-  empties only when it saves; we keep nothing in PTB, so they would grow by everyone who ever
-  wrote to the bot.
+  empties only when it saves one. We keep nothing in PTB (the database is our persistence), so
+  they would grow by everyone who ever wrote to the bot: PTB notes an update's chat and user when
+  its task ends, after our processor is done with it, so they are replaced by sets that keep
+  nothing rather than emptied after each update.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ PRIVATE_NAMES = {
     "telegram.ext.Application": ("_chat_ids_to_be_updated_in_persistence", "_user_ids_to_be_updated_in_persistence"),
 }
 
-__all__ = ["DEFAULT_NONE", "DefaultValue", "PINNED_VERSION", "forget_for_persistence", "raw_post"]
+__all__ = ["DEFAULT_NONE", "DefaultValue", "PINNED_VERSION", "keep_nothing_for_persistence", "raw_post"]
 
 
 async def raw_post(bot: Bot, endpoint: str, data: dict[str, Any]) -> Any:
@@ -30,10 +32,18 @@ async def raw_post(bot: Bot, endpoint: str, data: dict[str, Any]) -> Any:
     return await bot._post(endpoint, data)  # noqa: SLF001
 
 
-def forget_for_persistence(application: Any, chat_id: int | None, user_id: int | None) -> None:
-    if application is None or application.persistence is not None:
-        return
-    if chat_id is not None:
-        application._chat_ids_to_be_updated_in_persistence.discard(chat_id)  # noqa: SLF001
-    if user_id is not None:
-        application._user_ids_to_be_updated_in_persistence.discard(user_id)  # noqa: SLF001
+class _KeptForNobody(set):
+    """A set that stays empty: what PTB notes for a persistence layer that does not exist."""
+
+    def add(self, _element: object) -> None:
+        pass
+
+    def update(self, *_others: object) -> None:
+        pass
+
+
+def keep_nothing_for_persistence(application: Any) -> None:
+    """Without a persistence layer, PTB's notes of chats and users to save are never read."""
+    if application.persistence is None:
+        application._chat_ids_to_be_updated_in_persistence = _KeptForNobody()  # noqa: SLF001
+        application._user_ids_to_be_updated_in_persistence = _KeptForNobody()  # noqa: SLF001

@@ -98,6 +98,26 @@ def test_delete_does_not_lift_the_daily_limit_and_the_counter_names_nobody(bot, 
     assert rows and all(str(mother.id) not in " ".join(map(str, row)) for row in rows), "no Telegram id in the counter"
 
 
+def test_the_running_bot_holds_nobody_who_wrote_in_its_memory(bot, relative):
+    """PTB notes every chat and person whose update it handled, for a persistence layer, and lets
+    go of them only when it saves one. We keep everything in the database instead: kept, those
+    notes would grow by every family that ever wrote, for as long as the bot runs."""
+    people = [relative(language) for language in ("az", "ru", "en") * 4]
+    for person in people:
+        person.ask("/start")
+    for person in people:
+        handled(bot, person.id)
+    time.sleep(0.2)  # PTB notes an update after our processor has marked it done
+
+    async def noted(application) -> set[int]:
+        return (set(application._chat_ids_to_be_updated_in_persistence)  # noqa: SLF001
+                | set(application._user_ids_to_be_updated_in_persistence)  # noqa: SLF001
+                | set(application.chat_data) | set(application.user_data))
+
+    held = {person.id for person in people} & bot.in_process.call(noted)
+    assert not held, f"{len(held)} of {len(people)} people who wrote are still held in the bot's memory"
+
+
 def test_a_stored_tap_still_replays_as_the_same_tap_by_the_same_person_in_the_same_chat():
     card = {"message_id": 77, "date": 1795250000, "chat": {"id": 4242, "type": "private", "first_name": "Admin"},
             "from": {"id": 1, "is_bot": True, "first_name": "Homeward"}, "text": f"Report K7M-4PX\n{NAME}, +994501234567",

@@ -26,10 +26,10 @@ def test_every_private_name_used_still_exists():
     assert importlib.import_module("telegram._utils.defaultvalue").DEFAULT_NONE is ptb_internals.DEFAULT_NONE
 
 
-def test_forgetting_for_persistence_empties_the_sets():
+def test_without_a_persistence_layer_ptb_notes_nobody_to_save():
     application = Application.builder().token("123:TEST").updater(None).build()
-    application._chat_ids_to_be_updated_in_persistence.add(5)  # noqa: SLF001
-    application._user_ids_to_be_updated_in_persistence.add(7)  # noqa: SLF001
-    ptb_internals.forget_for_persistence(application, 5, 7)
+    ptb_internals.keep_nothing_for_persistence(application)
+    application.mark_data_for_update_persistence(chat_ids=5, user_ids=[7, 8])
+    application.migrate_chat_data(old_chat_id=5, new_chat_id=6)
     assert not application._chat_ids_to_be_updated_in_persistence  # noqa: SLF001
     assert not application._user_ids_to_be_updated_in_persistence  # noqa: SLF001

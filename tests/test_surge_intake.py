@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import SQLModel
 from telegram import Update
-from telegram.ext import Application
 
 from app.intake import Person, draft_of, run_turn
 from bot.events import callback_event
@@ -108,21 +107,3 @@ def test_a_draft_round_trips_through_plain_sql_and_a_redelivery_changes_nothing(
     assert values["last_receipt"] == 3 and values["consent_version"] == engine.CONSENT_VERSION
     assert remembered == language == "ru", "after consent the language is remembered"
 
-
-def test_ptb_is_not_left_remembering_everyone_who_ever_wrote(db):
-    processor = ChatOrderedProcessor(Inbox(db))
-    processor.inbox.mark_done = lambda _update_id: asyncio.sleep(0)
-    application = Application.builder().token("123:abc").updater(None).concurrent_updates(processor).build()
-    processor.application = application
-
-    async def handled(update: Update) -> None:  # what Application.process_update does last
-        application._mark_for_persistence_update(update=update)
-
-    async def main():
-        for n in range(1, 51):
-            update = parse_update(message_update(n, 1000 + n), application.bot, receipt=n)
-            await processor.do_process_update(update, handled(update))
-
-    asyncio.run(main())
-    assert not application._chat_ids_to_be_updated_in_persistence, "fifty people, none kept"
-    assert not application._user_ids_to_be_updated_in_persistence
