@@ -106,4 +106,3 @@ def test_a_draft_round_trips_through_plain_sql_and_a_redelivery_changes_nothing(
     assert values["answers"] == {"relationship": "mother"} and values["phase"] == "asking"
     assert values["last_receipt"] == 3 and values["consent_version"] == engine.CONSENT_VERSION
     assert remembered == language == "ru", "after consent the language is remembered"
-
